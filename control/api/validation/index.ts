@@ -1,0 +1,73 @@
+/**
+ * validate(info, obj, old?): the FieldErrors kube-apiserver would report for a create (no `old`)
+ * or an update, with exact field paths and kube's messages. Run it after applyDefaults. Unknown
+ * kinds get metadata validation only. An empty list means valid.
+ */
+import type { FieldError } from '../errors.js';
+import type { KubeObject } from '../object.js';
+import type { ResourceInfo } from '../resources.js';
+import { validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorImmutable } from './apps.js';
+import {
+  validateEndpointSlice, validateEndpointSliceUpdate, validateEndpoints, validateEvent, validateHorizontalPodAutoscaler,
+  validateNamespace, validateNetworkPolicy, validateNode, validateNodeUpdate,
+} from './cluster.js';
+import { validateConfigMap, validateImmutableData, validateSecret, validateSecretUpdate } from './config.js';
+import { validateIngress, validateIngressClass, validateIngressClassUpdate } from './ingress.js';
+import { validateJob, validateJobUpdate } from './job.js';
+import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from './names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { validatePod, validatePodUpdate } from './pod.js';
+import { validateService, validateServiceUpdate } from './service.js';
+
+interface KindRules {
+  nameFn?: NameValidator;
+  create?: (obj: KubeObject) => FieldError[];
+  /** update-only rules; the create rules run on updates too */
+  update?: (next: KubeObject, prev: KubeObject) => FieldError[];
+}
+
+/** Keyed by `<group or core>/<resource>`. */
+const RULES: Record<string, KindRules> = {
+  'core/namespaces': { nameFn: nameIsDNSLabel, create: validateNamespace },
+  'core/services': { nameFn: nameIsDNS1035Label, create: validateService, update: validateServiceUpdate },
+  'core/pods': { create: validatePod, update: validatePodUpdate },
+  'core/configmaps': { create: validateConfigMap, update: validateImmutableData },
+  'core/secrets': { create: validateSecret, update: validateSecretUpdate },
+  'core/nodes': { create: validateNode, update: validateNodeUpdate },
+  'core/events': { create: validateEvent },
+  'core/endpoints': { create: validateEndpoints },
+  'apps/deployments': { create: validateDeployment, update: validateSelectorImmutable },
+  'apps/replicasets': { create: validateReplicaSet, update: validateSelectorImmutable },
+  'apps/daemonsets': { create: validateDaemonSet, update: validateSelectorImmutable },
+  'batch/jobs': { create: validateJob, update: validateJobUpdate },
+  'networking.k8s.io/ingresses': { create: validateIngress },
+  'networking.k8s.io/ingressclasses': { create: validateIngressClass, update: validateIngressClassUpdate },
+  'networking.k8s.io/networkpolicies': { create: validateNetworkPolicy },
+  'discovery.k8s.io/endpointslices': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
+  'autoscaling/horizontalpodautoscalers': { create: validateHorizontalPodAutoscaler },
+};
+
+/** kube reports each distinct "field: message" once (field.ErrorList.ToAggregate). */
+function dedupe(errs: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const k = `${e.field}: ${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function validate(info: Pick<ResourceInfo, 'group' | 'resource' | 'namespaced'>, obj: KubeObject, old?: KubeObject): FieldError[] {
+  const rules = RULES[`${info.group || 'core'}/${info.resource}`] ?? {};
+  const errs = validateObjectMeta(obj.metadata, { namespaced: info.namespaced, nameFn: rules.nameFn ?? nameIsDNSSubdomain });
+  if (rules.create) errs.push(...rules.create(obj));
+  if (old) {
+    errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
+    if (rules.update) errs.push(...rules.update(obj, old));
+  }
+  return dedupe(errs);
+}
+
+export { fieldErrors, goLabelSelector, goStringMap, goValue } from './field-error.js';
+export * as names from './names.js';
