@@ -1,0 +1,198 @@
+/**
+ * The API server: HTTPS only, authenticated, a fixed request pipeline
+ *   TLS → authenticate (401) → route: health | version | discovery | openapi | metrics | resources
+ *       → handler → JSON or Status answer; errors never escape as anything but a Status.
+ * build() wires dependencies without listening; start() listens. Tests build it in-process.
+ */
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { ApiError, errors } from '../api/errors.js';
+import { findResource } from '../api/resources.js';
+import type { Store } from '../store/store.js';
+import { buildAuthenticator, PUBLIC_PATHS } from './authn.js';
+import type { StaticToken } from './pki.js';
+import { parseResourcePath } from './request-info.js';
+import { sendError, sendJson } from './http-io.js';
+import { RestStorage } from './registry/rest.js';
+import type { Admission } from './registry/admission.js';
+import { handleResource } from './handlers/resources.js';
+import { proxyLogs, proxyUpgrade, type KubeletClientCert } from './kubelet-proxy.js';
+import {
+  AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions,
+  versionInfo, wantsAggregatedDiscovery,
+} from './discovery.js';
+import { openapiGroupVersion, openapiRoot } from './openapi.js';
+import { buildApiServerMetrics, type ApiServerMetrics } from './metrics.js';
+
+export interface ApiServerDeps {
+  store: Store;
+  tls: { cert: string; key: string; ca: string };
+  tokens: readonly StaticToken[];
+  kubeletClient: KubeletClientCert;
+  log: Logger;
+  admission?: Admission[];
+  now?: () => Date;
+}
+
+export interface ApiServerOptions {
+  host: string;
+  port: number;
+}
+
+export interface ApiServer {
+  rest: RestStorage;
+  metrics: ApiServerMetrics;
+  start(opts: ApiServerOptions): Promise<AddressInfo>;
+  stop(): Promise<void>;
+}
+
+export function buildApiServer(deps: ApiServerDeps): ApiServer {
+  const now = deps.now ?? (() => new Date());
+  const rest = new RestStorage({ store: deps.store, admission: deps.admission ?? [], now });
+  const authn = buildAuthenticator(deps.tokens);
+  const metrics = buildApiServerMetrics();
+  let server: https.Server | undefined;
+  let serverAddress = '127.0.0.1:6443';
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string> {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const accept = req.headers.accept;
+    switch (path) {
+      case '/healthz': case '/livez':
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+        return 'health';
+      case '/readyz':
+        try {
+          await deps.store.ping();
+          res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+        } catch (err) {
+          res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`[-]etcd failed: ${(err as Error).message}\nreadyz check failed`);
+        }
+        return 'health';
+      case '/version':
+        sendJson(res, 200, versionInfo());
+        return 'version';
+      case '/metrics':
+        res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+        return 'metrics';
+      case '/api':
+      case '/apis':
+        if (wantsAggregatedDiscovery(accept)) {
+          sendJson(res, 200, aggregatedDiscovery(path === '/api' ? 'core' : 'apis'), { 'Content-Type': AGGREGATED_DISCOVERY_CONTENT_TYPE });
+        } else {
+          sendJson(res, 200, path === '/api' ? apiVersions(serverAddress) : apiGroupList());
+        }
+        return 'discovery';
+      case '/openapi/v3':
+        sendJson(res, 200, openapiRoot());
+        return 'openapi';
+      case '/openapi/v2':
+        throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openapiGroupVersion(path.slice('/openapi/v3/'.length));
+      if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      sendJson(res, 200, doc);
+      return 'openapi';
+    }
+    const parts = path.split('/').filter(Boolean);
+    if (parts[0] === 'api' && parts.length === 2) {
+      const list = apiResourceList('', parts[1]!);
+      if (!list) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      sendJson(res, 200, list);
+      return 'discovery';
+    }
+    if (parts[0] === 'apis' && (parts.length === 2 || parts.length === 3)) {
+      const doc = parts.length === 2 ? apiGroup(parts[1]!) : apiResourceList(parts[1]!, parts[2]!);
+      if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      sendJson(res, 200, doc);
+      return 'discovery';
+    }
+    const ri = parseResourcePath(req.method ?? 'GET', path, url.searchParams);
+    if (!ri) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    const info = findResource(ri.group, ri.version, ri.resource);
+    if (!info) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (ri.subresource === 'log' && info.resource === 'pods' && ri.verb === 'get') {
+      await proxyLogs(rest, deps.kubeletClient, ri.namespace ?? '', ri.name ?? '', url.searchParams, res);
+      return 'pods';
+    }
+    if (ri.verb === 'connect') {
+      throw errors.badRequest(`${ri.subresource} requires a WebSocket upgrade (Sec-WebSocket-Protocol: v5.channel.k8s.io)`);
+    }
+    await handleResource({
+      req, res, query: url.searchParams, info, ri, rest, now,
+      watchOpened: () => metrics.watchers.inc({ resource: info.resource }),
+      watchClosed: () => metrics.watchers.dec({ resource: info.resource }),
+    });
+    return info.resource;
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    let resource = 'unknown';
+    const verb = url.searchParams.get('watch') === 'true' ? 'WATCH' : req.method ?? 'GET';
+    try {
+      const path = url.pathname.replace(/\/+$/, '') || '/';
+      if (!PUBLIC_PATHS.has(path) && path !== '/metrics' && !authn.authenticate(req)) {
+        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      }
+      resource = await route(req, res, url);
+    } catch (err) {
+      if (!(err instanceof ApiError)) deps.log.error({ err, method: req.method, url: req.url }, 'request failed');
+      sendError(res, err);
+    } finally {
+      const code = String(res.statusCode);
+      metrics.requests.inc({ verb, resource, code });
+      if (verb !== 'WATCH') metrics.latency.observe({ verb, resource }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    try {
+      if (!authn.authenticate(req)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      const ri = parseResourcePath(req.method ?? 'GET', url.pathname, url.searchParams);
+      if (!ri || ri.resource !== 'pods' || ri.group !== '' || !ri.name || !['exec', 'attach', 'portforward'].includes(ri.subresource ?? '')) {
+        throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      }
+      if (ri.subresource === 'portforward') throw errors.badRequest('port-forward is not supported by this server');
+      await proxyUpgrade(rest, deps.kubeletClient, req, socket, head, ri.namespace ?? '', ri.name, ri.subresource!, url.searchParams);
+    } catch (err) {
+      const status = err instanceof ApiError ? err : errors.internal((err as Error).message);
+      const text = JSON.stringify(status.toStatus());
+      socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    }
+  }
+
+  return {
+    rest,
+    metrics,
+    async start(opts) {
+      server = https.createServer({
+        cert: deps.tls.cert, key: deps.tls.key, ca: deps.tls.ca,
+        requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 65_000,
+      }, (req, res) => void onRequest(req, res));
+      server.on('upgrade', (req, socket, head) => void onUpgrade(req, socket, head));
+      server.headersTimeout = 60_000;
+      server.requestTimeout = 0; // watches and log streams are long-lived
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(opts.port, opts.host, () => resolve());
+      });
+      const addr = server.address() as AddressInfo;
+      serverAddress = `${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${addr.port}`;
+      return addr;
+    },
+    async stop() {
+      if (!server) return;
+      const s = server;
+      server = undefined;
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+}

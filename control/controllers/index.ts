@@ -1,0 +1,48 @@
+/**
+ * The controller-manager: every controller as an API client of the server, sharing one
+ * informer per resource. Nothing acts before the caches have synced.
+ */
+import type { Logger } from 'pino';
+import { ApiClient } from '../client/index.js';
+import { SharedInformers } from './informers.js';
+import { buildNamespaceController, type Controller } from './namespace.js';
+
+export interface ControllerOptions {
+  clusterCidr: string;
+  podEvictionTimeoutSeconds: number;
+}
+
+export interface ControllerManagerDeps {
+  server: string;
+  ca: string;
+  cert: string;
+  key: string;
+  log: Logger;
+  options: ControllerOptions;
+}
+
+export function buildControllers(deps: ControllerManagerDeps): { start(): Promise<void>; stop(): Promise<void> } {
+  const client = new ApiClient({ server: deps.server, ca: deps.ca, cert: deps.cert, key: deps.key, userAgent: 'tug-controller-manager' });
+  const informers = new SharedInformers(client);
+  const controllers: Controller[] = [
+    buildNamespaceController({ client, informers, log: deps.log.child({ controller: 'namespace' }) }),
+  ];
+  const abort = new AbortController();
+  return {
+    async start() {
+      informers.start();
+      // Caches sync in the background; controllers start only once they have.
+      void informers.waitForSync(abort.signal).then((ok) => {
+        if (!ok) return;
+        for (const c of controllers) c.start();
+        deps.log.info({ controllers: controllers.length }, 'controllers started');
+      });
+    },
+    async stop() {
+      abort.abort();
+      await Promise.all(controllers.map((c) => c.stop()));
+      informers.stop();
+      client.close();
+    },
+  };
+}
