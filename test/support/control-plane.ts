@@ -36,6 +36,7 @@ export interface TestControlPlane {
   stateDir: string;
   port: number;
   url: string;
+  etcdEndpoint: string;
   kubeconfig: string;
   serverPid(): number | undefined;
   kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>;
@@ -107,7 +108,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   }
 
   const cp: TestControlPlane = {
-    stateDir, port, url: `https://127.0.0.1:${port}`, kubeconfig,
+    stateDir, port, url: `https://127.0.0.1:${port}`, kubeconfig, etcdEndpoint: `http://127.0.0.1:${etcdClient}`,
     serverPid: () => child?.pid,
     async start() {
       const log = openSync(join(stateDir, 'server.log'), 'a');
