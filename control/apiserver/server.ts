@@ -17,6 +17,7 @@ import type { StaticToken } from './pki.js';
 import { parseResourcePath } from './request-info.js';
 import { sendError, sendJson } from './http-io.js';
 import { RestStorage } from './registry/rest.js';
+import { NamespaceCache } from './registry/namespace-cache.js';
 import type { Admission } from './registry/admission.js';
 import { handleResource } from './handlers/resources.js';
 import { proxyLogs, proxyUpgrade, type KubeletClientCert } from './kubelet-proxy.js';
@@ -51,7 +52,8 @@ export interface ApiServer {
 
 export function buildApiServer(deps: ApiServerDeps): ApiServer {
   const now = deps.now ?? (() => new Date());
-  const rest = new RestStorage({ store: deps.store, admission: deps.admission ?? [], now });
+  const namespaces = new NamespaceCache(deps.store);
+  const rest = new RestStorage({ store: deps.store, admission: deps.admission ?? [], now, namespaces });
   const authn = buildAuthenticator(deps.tokens);
   const metrics = buildApiServerMetrics();
   let server: https.Server | undefined;
@@ -172,6 +174,7 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
     rest,
     metrics,
     async start(opts) {
+      namespaces.start();
       server = https.createServer({
         cert: deps.tls.cert, key: deps.tls.key, ca: deps.tls.ca,
         requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 65_000,
@@ -188,6 +191,7 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
       return addr;
     },
     async stop() {
+      namespaces.stop();
       if (!server) return;
       const s = server;
       server = undefined;

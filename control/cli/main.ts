@@ -11,6 +11,8 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> =
   status: { load: () => import('./commands/status.js'), help: 'show the health of a local cluster' },
   kubeconfig: { load: () => import('./commands/kubeconfig.js'), help: "print a local cluster's admin kubeconfig" },
   server: { load: () => import('./commands/server.js'), help: 'run the control plane in the foreground' },
+  agent: { load: () => import('../../dataplane/agent.js'), help: 'run a node agent (kubelet, overlay, proxy, DNS) in the foreground' },
+  images: { load: () => import('./commands/images.js'), help: 'build the offline images (tugboat/pause, tugboat/testapp)' },
   supervise: { load: () => import('./commands/supervise.js'), help: '(internal) keep a process running' },
 };
 
@@ -18,6 +20,12 @@ function help(): string {
   const lines = Object.entries(COMMANDS).filter(([n]) => n !== 'supervise').map(([name, c]) => `  ${name.padEnd(12)} ${c.help}`);
   return `Usage: tug <command> [flags]\n\nCommands:\n${lines.join('\n')}\n`;
 }
+
+// `tug status | head` closes our stdout early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 async function main(): Promise<number> {
   const [name, ...rest] = process.argv.slice(2);

@@ -39,6 +39,8 @@ export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 export interface RestDeps {
   store: Store;
+  /** answers "namespace exists and is open" from memory; misses fall back to a read */
+  namespaces?: { isOpen(name: string): boolean };
   admission: Admission[];
   now?: () => Date;
 }
@@ -325,6 +327,7 @@ export class RestStorage {
   }
 
   private async checkNamespaceOpen(namespace: string, info: ResourceInfo, name: string): Promise<void> {
+    if (this.deps.namespaces?.isOpen(namespace)) return;
     const ns = await this.read(NAMESPACES, undefined, namespace);
     if (!ns) throw new ApiError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
     if (ns.metadata.deletionTimestamp) {
