@@ -89,10 +89,15 @@ export async function runServer(opts: ServerOptions): Promise<RunningServer> {
   return {
     url,
     async stop() {
-      await controllers.stop();
-      await api.stop();
-      await store.close();
-      await etcd?.stop();
+      const timed = async (what: string, fn: () => Promise<void>) => {
+        const t = Date.now();
+        await fn();
+        log.info({ step: what, ms: Date.now() - t }, 'stopped');
+      };
+      await timed('controllers', () => controllers.stop());
+      await timed('apiserver', () => api.stop());
+      await timed('store', () => store.close());
+      if (etcd) await timed('etcd', () => etcd!.stop());
     },
   };
 }

@@ -43,7 +43,9 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => {
-    process.exitCode = code;
+    // Daemons (server, agent) have stopped their parts by now; leftover keep-alive sockets or
+    // timers must not hold the process for seconds. stdout/stderr are synchronous on Linux.
+    process.exit(code);
   },
   (err: Error) => {
     process.stderr.write(`tug: ${err.message}\n`);
