@@ -312,3 +312,23 @@ export function openapiHash(path: string, resources: readonly ResourceInfo[] = R
   const key = path.replace(/^\/+/, '').replace(/\/+$/, '');
   return buildOpenApiDocuments(resources).groupVersions.get(key)?.hash;
 }
+
+/**
+ * A minimal OpenAPI v2 document. kubectl falls back to client-side validation with the v2
+ * models for kinds no v3 document declares — notably `kind: List`, what `kubectl get -o yaml`
+ * prints — and skips validation of kinds the models do not contain. It asks for gnostic's
+ * protobuf encoding (Document{swagger=1, info=2{title=1, version=2}}), so both encodings are
+ * offered: JSON when the Accept header asks for it, protobuf otherwise.
+ */
+// Requested as …spec.v2@v1.0+protobuf; answered as …spec.v2.v1.0+protobuf (Go's mime parser rejects '@').
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+export function openapiV2Json(): object {
+  return { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths: {}, definitions: {} };
+}
+
+export function openapiV2Protobuf(): Buffer {
+  const field = (num: number, bytes: Buffer) => Buffer.concat([Buffer.from([(num << 3) | 2, bytes.length]), bytes]);
+  const info = Buffer.concat([field(1, Buffer.from('Kubernetes')), field(2, Buffer.from('v1.32.0'))]);
+  return Buffer.concat([field(1, Buffer.from('2.0')), field(2, info)]);
+}

@@ -25,7 +25,7 @@ import {
   AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions,
   versionInfo, wantsAggregatedDiscovery,
 } from './discovery.js';
-import { openapiGroupVersion, openapiRoot } from './openapi.js';
+import { OPENAPI_V2_PROTOBUF, openapiGroupVersion, openapiRoot, openapiV2Json, openapiV2Protobuf } from './openapi.js';
 import { buildApiServerMetrics, type ApiServerMetrics } from './metrics.js';
 
 export interface ApiServerDeps {
@@ -92,7 +92,9 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
         sendJson(res, 200, openapiRoot());
         return 'openapi';
       case '/openapi/v2':
-        throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+        if (accept?.includes('application/json')) sendJson(res, 200, openapiV2Json());
+        else res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF }).end(openapiV2Protobuf());
+        return 'openapi';
     }
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiGroupVersion(path.slice('/openapi/v3/'.length));

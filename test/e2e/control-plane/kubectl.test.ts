@@ -81,6 +81,15 @@ describe('kubectl apply', () => {
     expect(JSON.parse(await cp.k(['get', 'deploy', 'web', '-n', 'ssa', '-o', 'json'])).spec.replicas).toBe(6);
   });
 
+  it('applies what `kubectl get -o yaml` prints (a kind: List) back', async () => {
+    const list = await cp.k(['get', 'cm', '-n', 'demo', '-o', 'yaml']);
+    expect(list).toContain('kind: List');
+    const r = await cp.kubectl(['apply', '-f', '-'], { input: list.replace('GREETING: hello', 'GREETING: hi') });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await cp.k(['get', 'cm', 'web-config', '-n', 'demo', '-o', 'jsonpath={.data.GREETING}'])).toBe('hi');
+    await cp.k(['patch', 'cm', 'web-config', '-n', 'demo', '-p', '{"data":{"GREETING":"hello"}}']);
+  });
+
   it('fails an invalid manifest with a message naming the field', async () => {
     const bad = `apiVersion: apps/v1
 kind: Deployment
