@@ -19,3 +19,4 @@ export { objectKey, splitKey } from './keys.js';
 export { resourcePath, groupVersionPath, queryString } from './paths.js';
 export { WatchLineDecoder, parseWatchLine } from './watch-decoder.js';
 export { statusToError, errorFromBody } from './status.js';
+export { EventRecorder, type EventRecorderOptions, type EventSink, type EventType, type InvolvedObject } from './events.js';
