@@ -3,13 +3,22 @@
  * informer per resource. Nothing acts before the caches have synced.
  */
 import type { Logger } from 'pino';
-import { ApiClient } from '../client/index.js';
+import { ApiClient, EventRecorder } from '../client/index.js';
 import { SharedInformers } from './informers.js';
 import { buildNamespaceController, type Controller } from './namespace.js';
+import { buildNodeIpamController } from './node-ipam.js';
+import { buildScheduler } from '../scheduler/index.js';
+import { buildNodeLifecycleController } from './node-lifecycle.js';
+import { buildPodGCController } from './pod-gc.js';
+import { buildGarbageCollector } from './garbage-collector.js';
+import { buildWorkloadControllers } from './workloads.js';
+import { buildEndpointSliceController } from './endpointslice.js';
+import { buildEndpointsController } from './endpoints.js';
 
 export interface ControllerOptions {
   clusterCidr: string;
   podEvictionTimeoutSeconds: number;
+  nodeMonitorGracePeriodSeconds?: number;
 }
 
 export interface ControllerManagerDeps {
@@ -26,6 +35,14 @@ export function buildControllers(deps: ControllerManagerDeps): { start(): Promis
   const informers = new SharedInformers(client);
   const controllers: Controller[] = [
     buildNamespaceController({ client, informers, log: deps.log.child({ controller: 'namespace' }) }),
+    buildNodeIpamController({ client, informers, log: deps.log.child({ controller: 'node-ipam' }), clusterCidr: deps.options.clusterCidr }),
+    buildScheduler({ client, informers, log: deps.log.child({ component: 'scheduler' }), events: new EventRecorder(client, { component: 'default-scheduler' }) }),
+    buildNodeLifecycleController({ client, informers, log: deps.log.child({ controller: 'node-lifecycle' }), events: new EventRecorder(client, { component: 'node-controller' }), options: { podEvictionTimeoutSeconds: deps.options.podEvictionTimeoutSeconds, nodeMonitorGracePeriodSeconds: deps.options.nodeMonitorGracePeriodSeconds } }),
+    buildPodGCController({ client, informers, log: deps.log.child({ controller: 'pod-gc' }) }),
+    buildGarbageCollector({ client, informers, log: deps.log.child({ controller: 'garbage-collector' }) }),
+    ...buildWorkloadControllers({ client, informers, log: deps.log }),
+    buildEndpointSliceController({ client, informers, log: deps.log.child({ controller: 'endpointslice' }) }),
+    buildEndpointsController({ client, informers, log: deps.log.child({ controller: 'endpoints' }) }),
   ];
   const abort = new AbortController();
   return {
