@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> =
   server: { load: () => import('./commands/server.js'), help: 'run the control plane in the foreground' },
   agent: { load: () => import('../../dataplane/agent.js'), help: 'run a node agent (kubelet, overlay, proxy, DNS) in the foreground' },
   images: { load: () => import('./commands/images.js'), help: 'build the offline images (tugboat/pause, tugboat/testapp)' },
+  trace: { load: () => import('../../dataplane/proxy/trace-command.js'), help: 'explain what a node\'s service proxy does with a packet' },
   supervise: { load: () => import('./commands/supervise.js'), help: '(internal) keep a process running' },
 };
 

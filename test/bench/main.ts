@@ -9,6 +9,9 @@ import { renderTable, writeResult, type BenchResult } from './report.js';
 
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<BenchResult> }>> = {
   api: () => import('./api.js'),
+  proxy: () => import('./proxy.js'),
+  network: () => import('./network.js'),
+  dns: () => import('./dns.js'),
 };
 
 async function main(): Promise<number> {

@@ -11,6 +11,7 @@ import { clusterPaths, loadConfig } from '../cluster-config.js';
 import { stopByPidFile } from '../processes.js';
 import { killEtcdOrphans } from '../../store/etcd-orphans.js';
 import { removeFromUserKubeconfig } from '../kubeconfig.js';
+import { removeNodes } from '../local-nodes.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { name: { type: 'string', default: 'local' }, purge: { type: 'boolean', default: false } } });
@@ -22,6 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const progress = consoleProgress();
   const paths = clusterPaths(cfg);
+  await removeNodes(cfg, progress);
   await progress.step('control plane', async () => {
     const stopped = await stopByPidFile(paths.pidFile('server'));
     const orphans = await killEtcdOrphans(join(cfg.stateDir, 'etcd'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export const usage = `tug server [--name NAME] [--state-dir DIR] [--bind-address IP] [--secure-port PORT]
            [--advertise-address IP] [--tls-san NAME]... [--etcd-endpoints URL,...]
            [--service-cluster-ip-range CIDR] [--service-node-port-range A-B] [--cluster-cidr CIDR]
-           [--pod-eviction-timeout SECONDS]`;
+           [--pod-eviction-timeout SECONDS] [--node-monitor-grace-period SECONDS]`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -27,6 +27,7 @@ export async function run(argv: string[]): Promise<number> {
       'service-node-port-range': { type: 'string' },
       'cluster-cidr': { type: 'string' },
       'pod-eviction-timeout': { type: 'string' },
+      'node-monitor-grace-period': { type: 'string' },
     },
   });
   const name = values.name!;
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     controllers: {
       clusterCidr: values['cluster-cidr'] ?? base.clusterCidr,
       podEvictionTimeoutSeconds: Number(values['pod-eviction-timeout'] ?? base.podEvictionTimeout),
+      nodeMonitorGracePeriodSeconds: values['node-monitor-grace-period'] ? Number(values['node-monitor-grace-period']) : undefined,
     },
     log,
   });

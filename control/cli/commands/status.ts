@@ -5,6 +5,7 @@ import { clusterPaths, loadConfig } from '../cluster-config.js';
 import { alive, readPid } from '../processes.js';
 import { findEtcdPids } from '../../store/etcd-orphans.js';
 import { readyz } from '../cluster-client.js';
+import { nodeStatusRows } from '../local-nodes.js';
 
 export function renderTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -28,7 +29,9 @@ export async function run(argv: string[]): Promise<number> {
   rows.push(['etcd', etcdPids.length ? 'Running' : 'Stopped', etcdPids.join(',') || '-', `127.0.0.1:${cfg.etcdClientPort}, data ${join(cfg.stateDir, 'etcd')}`]);
   rows.push(['apiserver', !up ? 'Stopped' : ready.ok ? 'Ready' : 'NotReady', up ? String(serverPid ?? supervisor) : '-', up ? `https://127.0.0.1:${cfg.securePort} ${ready.ok ? '' : ready.detail}`.trim() : '-']);
   rows.push(['controller-manager', up ? (ready.ok ? 'Running' : 'Unknown') : 'Stopped', up ? String(serverPid ?? supervisor) : '-', 'in the server process']);
+  const nodeRows = await nodeStatusRows(cfg);
+  rows.push(...nodeRows);
   process.stdout.write(renderTable(rows));
   process.stdout.write(`kubeconfig: ${paths.kubeconfig}\n`);
-  return up && ready.ok ? 0 : 3;
+  return up && ready.ok && nodeRows.every((r) => r[1] === 'Ready') ? 0 : 3;
 }

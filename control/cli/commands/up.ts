@@ -12,6 +12,7 @@ import { killEtcdOrphans } from '../../store/etcd-orphans.js';
 import { readyz, adminClient } from '../cluster-client.js';
 import { contextName, mergeIntoUserKubeconfig, renderKubeconfig, userKubeconfigPath } from '../kubeconfig.js';
 import { findResource } from '../../api/resources.js';
+import { DEFAULT_LOCAL_NODES, ensureNodes, knownNodeIndexes } from '../local-nodes.js';
 
 export const usage = 'tug up [--name NAME] [--nodes N] [--pod-eviction-timeout SECONDS]';
 
@@ -37,15 +38,14 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       name: { type: 'string', default: 'local' },
-      nodes: { type: 'string', default: '0' },
+      nodes: { type: 'string' },
       'pod-eviction-timeout': { type: 'string' },
     },
   });
   const name = values.name!;
   if (!/^[a-z0-9]([-a-z0-9]{0,14}[a-z0-9])?$/.test(name)) throw new Error(`--name: "${name}" must be 1-16 lowercase letters, digits or '-'`);
-  const nodes = Number(values.nodes);
-  if (!Number.isInteger(nodes) || nodes < 0 || nodes > 50) throw new Error(`--nodes: expected an integer 0..50, got "${values.nodes}"`);
-  if (nodes > 0) throw new Error('--nodes: local nodes are not available in this build yet (control plane only: --nodes 0)');
+  const requestedNodes = values.nodes === undefined ? undefined : Number(values.nodes);
+  if (requestedNodes !== undefined && (!Number.isInteger(requestedNodes) || requestedNodes < 0 || requestedNodes > 50)) throw new Error(`--nodes: expected an integer 0..50, got "${values.nodes}"`);
   const others = runningClusters(name);
   if (others.length) throw new Error(`cluster "${others[0]}" is running; Tugboat runs one local cluster at a time (tug down --name ${others[0]})`);
 
@@ -54,6 +54,8 @@ export async function run(argv: string[]): Promise<number> {
   if (values['pod-eviction-timeout']) cfg.podEvictionTimeout = Number(values['pod-eviction-timeout']);
   saveConfig(cfg);
   const paths = clusterPaths(cfg);
+  // Without --nodes, an existing cluster keeps its node count (tug down keeps node state); a new one gets 2.
+  const nodes = requestedNodes ?? (knownNodeIndexes(cfg).length || DEFAULT_LOCAL_NODES);
   process.stdout.write(`Bringing up cluster "${name}" (state in ${cfg.stateDir})\n`);
 
   await progress.step('control plane (etcd, API server, controllers)', async () => {
@@ -102,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   });
 
+  await ensureNodes(cfg, nodes, progress);
 
   process.stdout.write(`\nCluster "${name}" is ready.\n  kubectl --context ${contextName(name)} get all -A\n  tug status --name ${name}\n`);
   return 0;
