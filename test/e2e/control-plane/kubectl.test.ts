@@ -48,7 +48,7 @@ describe('kubectl apply', () => {
     expect(out).toContain('ingress.networking.k8s.io/web unchanged');
     const after = JSON.parse(await cp.k(['get', 'deploy', 'web', '-n', 'demo', '-o', 'json']));
     expect(after.spec.replicas).toBe(3);
-    expect(after.spec.template.spec.containers[0].env).toEqual([{ name: 'VERSION', value: 'v2' }]);
+    expect(after.spec.template.spec.containers[0].env[0]).toEqual({ name: 'VERSION', value: 'v2' });
     expect(after.metadata.generation).toBe(before.metadata.generation + 1);
   });
 

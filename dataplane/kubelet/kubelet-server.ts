@@ -1,0 +1,164 @@
+/**
+ * The kubelet's HTTPS endpoint on nodeIP:kubeletPort, for the API server's log/exec proxy
+ * (control/apiserver/kubelet-proxy.ts):
+ *   GET /healthz                                   "ok" (no client certificate needed)
+ *   GET /containerLogs/{ns}/{pod}/{container}      ?follow&tailLines&sinceSeconds&sinceTime&timestamps&previous&limitBytes
+ *   GET /exec/{ns}/{pod}/{container}?command=…     WebSocket upgrade, v5/v4.channel.k8s.io (exec-stream.ts)
+ * Callers authenticate with a client certificate signed by the cluster CA (401 otherwise); only
+ * the API server's identity (O=system:masters or CN=kube-apiserver-kubelet-client) is allowed
+ * (403 otherwise). Errors are Status JSON, which the API server relays to kubectl.
+ */
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { ContainerInfo, Docker } from './docker.js';
+import { chooseProtocol, serveExec } from './exec-stream.js';
+
+export class KubeletHttpError extends Error {
+  constructor(readonly code: number, readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+export interface ContainerLocator {
+  /** the running (or, with previous, the previous terminated) container; throws KubeletHttpError */
+  find(namespace: string, pod: string, container: string, previous: boolean): Promise<ContainerInfo>;
+}
+
+export interface KubeletServerDeps {
+  tls: { cert: string; key: string };
+  clientCA: string;
+  docker: Docker;
+  containers: ContainerLocator;
+  log: Logger;
+}
+
+const ALLOWED_GROUP = 'system:masters';
+const ALLOWED_CN = 'kube-apiserver-kubelet-client';
+
+function statusBody(code: number, reason: string, message: string): string {
+  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
+
+/** 0 = allowed; else the HTTP status to refuse with. */
+export function authorize(socket: TLSSocket): 0 | 401 | 403 {
+  if (!socket.authorized) return 401;
+  const subject = socket.getPeerCertificate()?.subject;
+  if (!subject) return 401;
+  const groups = ([] as string[]).concat(subject.O ?? []);
+  const cn = ([] as string[]).concat(subject.CN ?? [])[0];
+  return groups.includes(ALLOWED_GROUP) || cn === ALLOWED_CN ? 0 : 403;
+}
+
+interface Route {
+  kind: 'containerLogs' | 'exec';
+  namespace: string;
+  pod: string;
+  container: string;
+  query: URLSearchParams;
+}
+
+export function parseRoute(rawUrl: string): Route | undefined {
+  const url = new URL(rawUrl, 'https://kubelet');
+  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length !== 4 || (parts[0] !== 'containerLogs' && parts[0] !== 'exec')) return undefined;
+  return { kind: parts[0], namespace: parts[1]!, pod: parts[2]!, container: parts[3]!, query: url.searchParams };
+}
+
+const truthy = (v: string | null): boolean => v === 'true' || v === '1';
+
+export function createKubeletServer(deps: KubeletServerDeps): https.Server {
+  const server = https.createServer({ cert: deps.tls.cert, key: deps.tls.key, ca: deps.clientCA, requestCert: true, rejectUnauthorized: false });
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => chooseProtocol(protocols) });
+
+  const refuse = (res: ServerResponse, code: number, reason: string, message: string): void => {
+    res.writeHead(code, { 'Content-Type': 'application/json' });
+    res.end(statusBody(code, reason, message));
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      if (req.url === '/healthz') {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        return res.end('ok');
+      }
+      const auth = authorize(req.socket as TLSSocket);
+      if (auth === 401) return refuse(res, 401, 'Unauthorized', 'Unauthorized: a client certificate signed by the cluster CA is required');
+      if (auth === 403) return refuse(res, 403, 'Forbidden', 'Forbidden: only the API server may use this endpoint');
+      const route = parseRoute(req.url ?? '/');
+      if (!route || req.method !== 'GET') return refuse(res, 404, 'NotFound', `${req.method} ${req.url} not found`);
+      if (route.kind === 'exec') return refuse(res, 400, 'BadRequest', 'exec needs a WebSocket upgrade (v5.channel.k8s.io); SPDY is not supported');
+      await serveLogs(route, res);
+    })().catch((err: Error) => {
+      const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', err.message);
+      if (!res.headersSent) refuse(res, e.code, e.reason, e.message);
+      else res.destroy();
+    });
+  });
+
+  async function serveLogs(route: Route, res: ServerResponse): Promise<void> {
+    const q = route.query;
+    const c = await deps.containers.find(route.namespace, route.pod, route.container, truthy(q.get('previous')));
+    let sinceSeconds = q.get('sinceSeconds') ? Number(q.get('sinceSeconds')) : undefined;
+    const sinceTime = q.get('sinceTime');
+    if (sinceTime) sinceSeconds = Math.max(1, Math.ceil((Date.now() - Date.parse(sinceTime)) / 1000));
+    const tail = q.get('tailLines');
+    const stream = await deps.docker.logs(c.id, {
+      follow: truthy(q.get('follow')) && c.state.running,
+      tail: tail !== null && tail !== '' ? Math.max(0, Number(tail)) : undefined,
+      sinceSeconds, timestamps: truthy(q.get('timestamps')),
+    });
+    const limit = q.get('limitBytes') ? Number(q.get('limitBytes')) : Infinity;
+    let sent = 0;
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.on('close', () => stream.destroy());
+    stream.on('data', (chunk: Buffer) => {
+      if (sent >= limit) return;
+      const part = sent + chunk.length > limit ? chunk.subarray(0, limit - sent) : chunk;
+      sent += part.length;
+      res.write(part);
+      if (sent >= limit) {
+        res.end();
+        stream.destroy();
+      }
+    });
+    stream.on('end', () => res.end());
+    stream.on('error', () => res.end());
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const reject = (code: number, reason: string, message: string): void => {
+      const body = statusBody(code, reason, message);
+      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    socket.on('error', () => socket.destroy());
+    void (async () => {
+      const auth = authorize(req.socket as TLSSocket);
+      if (auth) return reject(auth, auth === 401 ? 'Unauthorized' : 'Forbidden', auth === 401 ? 'Unauthorized' : 'Forbidden');
+      const route = parseRoute(req.url ?? '/');
+      if (!route || route.kind !== 'exec') return reject(404, 'NotFound', `${req.url} not found`);
+      const cmd = route.query.getAll('command');
+      if (!cmd.length) return reject(400, 'BadRequest', 'you must specify at least one command for the container');
+      let c: ContainerInfo;
+      try {
+        c = await deps.containers.find(route.namespace, route.pod, route.container, false);
+      } catch (err) {
+        const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', (err as Error).message);
+        return reject(e.code, e.reason, e.message);
+      }
+      if (!c.state.running) return reject(400, 'BadRequest', `container ${route.container} is not running`);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const q = route.query;
+        const started = Date.now();
+        void serveExec(ws, ws.protocol, deps.docker, {
+          containerId: c.id, cmd, tty: truthy(q.get('tty')), stdin: truthy(q.get('stdin')),
+          stdout: q.get('stdout') === null ? true : truthy(q.get('stdout')), stderr: q.get('stderr') === null ? true : truthy(q.get('stderr')),
+        }).then((code) => deps.log.info({ pod: `${route.namespace}/${route.pod}`, container: route.container, cmd, exitCode: code, ms: Date.now() - started }, 'exec finished'));
+      });
+    })().catch((err: Error) => reject(500, 'InternalError', err.message));
+  });
+  return server;
+}
