@@ -10,6 +10,7 @@
  * `planOverlay` is pure so golden tests pin it, and `diffOverlay` (diff.ts) turns two plans into batch lines.
  */
 import type { KubeObject } from '../../control/api/object.js';
+import { cidrContains as sharedCidrContains, formatIpv4, macFromIpv4, parseCidr as parseSharedCidr, parseIpv4 } from '../../control/api/ipv4.js';
 
 export const VXLAN_DEVICE = 'flannel.1';
 export const VXLAN_VNI = 1;
@@ -55,40 +56,30 @@ export interface OverlayPlan {
 
 export const EMPTY_PLAN: OverlayPlan = Object.freeze({ routes: [], neighbours: [], fdb: [] }) as OverlayPlan;
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 export function ipv4ToInt(ip: string): number {
-  if (!isIpv4(ip)) throw new Error(`not an IPv4 address: ${ip}`);
-  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const n = parseIpv4(ip);
+  if (n === undefined) throw new Error(`not an IPv4 address: ${ip}`);
+  return n;
 }
 
 export function isIpv4(ip: string): boolean {
-  const m = IPV4.exec(ip);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
+  return parseIpv4(ip) !== undefined;
 }
 
-export function intToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export const intToIpv4 = formatIpv4;
 
 /** Parses a canonical IPv4 CIDR ("10.244.2.0/24") into its network address and prefix; undefined otherwise. */
 export function parseCidr(cidr: string): { network: string; prefix: number } | undefined {
-  const [ip, len] = cidr.split('/');
-  if (!ip || len === undefined || !/^\d{1,2}$/.test(len) || !isIpv4(ip)) return undefined;
-  const prefix = Number(len);
-  if (prefix > 32) return undefined;
-  const n = ipv4ToInt(ip);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  if (((n & mask) >>> 0) !== n) return undefined;
-  return { network: ip, prefix };
+  const c = parseSharedCidr(cidr, { strict: true });
+  return typeof c === 'string' ? undefined : { network: formatIpv4(c.network), prefix: c.prefixLen };
 }
 
 export function cidrContains(cidr: string, ip: string): boolean {
-  const c = parseCidr(cidr);
-  if (!c) return false;
-  const mask = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
-  return ((ipv4ToInt(ip) & mask) >>> 0) === ipv4ToInt(c.network);
+  const c = parseSharedCidr(cidr, { strict: true });
+  const n = parseIpv4(ip);
+  return typeof c !== 'string' && n !== undefined && sharedCidrContains(c, n);
 }
 
 /**
@@ -96,9 +87,7 @@ export function cidrContains(cidr: string, ip: string): boolean {
  * unicast). Deterministic, so an agent restart keeps it and peers' neighbour/FDB entries stay valid.
  */
 export function vtepMacFor(nodeIP: string): string {
-  const n = ipv4ToInt(nodeIP);
-  const bytes = [0x0e, 0x00, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+  return macFromIpv4(ipv4ToInt(nodeIP), '0e:00');
 }
 
 /** The annotations a node publishes so others can reach its pods (flannel's kube subnet manager names). */

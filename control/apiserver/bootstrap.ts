@@ -8,7 +8,7 @@ import type { KubeObject } from '../api/object.js';
 import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import type { RestStorage } from './registry/rest.js';
-import { intToIp, parseCidr } from './allocators/ipv4-range.js';
+import { formatIpv4, mustParseCidr } from '../api/ipv4.js';
 
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 const SERVICES = findResource('', 'v1', 'services')!;
@@ -40,7 +40,7 @@ async function upsert(rest: RestStorage, info: typeof NAMESPACES, namespace: str
 
 export async function bootstrapCluster(rest: RestStorage, opts: BootstrapOptions): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) await ensure(rest, NAMESPACES, undefined, { metadata: { name } });
-  const clusterIP = intToIp(parseCidr(opts.serviceCidr).base + 1);
+  const clusterIP = formatIpv4(mustParseCidr(opts.serviceCidr).network + 1);
   await ensure(rest, SERVICES, 'default', {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.securePort }], sessionAffinity: 'None' },
@@ -51,7 +51,7 @@ export async function bootstrapCluster(rest: RestStorage, opts: BootstrapOptions
   await ensure(rest, SERVICES, 'kube-system', {
     metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
     spec: {
-      type: 'ClusterIP', clusterIP: intToIp(parseCidr(opts.serviceCidr).base + 10), internalTrafficPolicy: 'Local',
+      type: 'ClusterIP', clusterIP: formatIpv4(mustParseCidr(opts.serviceCidr).network + 10), internalTrafficPolicy: 'Local',
       ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }, { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 }],
     },
   });

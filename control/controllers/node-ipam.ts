@@ -15,29 +15,17 @@ import { clone } from '../api/object.js';
 import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import { WorkQueue, runWorkers, type ApiClient } from '../client/index.js';
+import { formatIpv4, parseCidr } from '../api/ipv4.js';
 import type { SharedInformers } from './informers.js';
 import type { Controller } from './namespace.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
 export const NODE_SUBNET_PREFIX = 24;
 
-function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-
 /** A canonical IPv4 CIDR as {base, prefix}; undefined for anything else. */
 export function parseIpv4Cidr(cidr: string): { base: number; prefix: number } | undefined {
-  const [ip, len] = cidr.split('/');
-  const base = ipToInt(ip ?? '');
-  if (base === undefined || !/^\d{1,2}$/.test(len ?? '') || Number(len) > 32) return undefined;
-  const prefix = Number(len);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  if (((base & mask) >>> 0) !== base) return undefined;
-  return { base, prefix };
+  const c = parseCidr(cidr, { strict: true });
+  return typeof c === 'string' ? undefined : { base: c.network, prefix: c.prefixLen };
 }
 
 /**
@@ -51,7 +39,7 @@ export function allocatePodCidr(clusterCidr: string, used: ReadonlySet<string>, 
   const size = 2 ** (32 - subnetPrefix);
   // A cluster CIDR that is itself one /24 has only index 0 to give.
   for (let i = count > 1 ? 1 : 0; i < count; i++) {
-    const cidr = `${intToIp(cluster.base + i * size)}/${subnetPrefix}`;
+    const cidr = `${formatIpv4(cluster.base + i * size)}/${subnetPrefix}`;
     if (!used.has(cidr)) return cidr;
   }
   return undefined;

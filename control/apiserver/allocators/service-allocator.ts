@@ -15,7 +15,7 @@ import type { FieldError } from '../../api/errors.js';
 import { errors, fieldErrorsToCauses } from '../../api/errors.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { Admission } from '../registry/admission.js';
-import { contains, intToIp, ipToInt, parseCidr, type Ipv4Range } from './ipv4-range.js';
+import { cidrContains, cidrSize, formatCidr, formatIpv4, mustParseCidr, parseIpv4, type Ipv4Cidr } from '../../api/ipv4.js';
 
 interface ServicePort { name?: string; port: number; nodePort?: number; protocol?: string }
 interface ServiceSpec { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[] }
@@ -46,14 +46,16 @@ function wantsClusterIP(spec: ServiceSpec): boolean {
 }
 
 export function buildServiceAllocator(opts: ServiceAllocatorOptions): ServiceAllocator {
-  const range: Ipv4Range = parseCidr(opts.serviceCidr);
+  const range: Ipv4Cidr = mustParseCidr(opts.serviceCidr);
+  const rangeSize = cidrSize(range);
+  const rangeText = formatCidr(range);
   const random = opts.random ?? Math.random;
   const ips = new Set<number>();
   const nodePorts = new Set<number>();
   const [minPort, maxPort] = opts.nodePortRange;
-  const firstUsable = range.base + 1;
-  const lastUsable = range.base + range.size - 2;
-  const dynamicStart = Math.min(firstUsable + Math.max(16, Math.min(256, Math.floor(range.size / 16))), lastUsable);
+  const firstUsable = range.network + 1;
+  const lastUsable = range.network + rangeSize - 2;
+  const dynamicStart = Math.min(firstUsable + Math.max(16, Math.min(256, Math.floor(rangeSize / 16))), lastUsable);
 
   function pickIp(): number | undefined {
     const span = lastUsable - dynamicStart + 1;
@@ -88,12 +90,12 @@ export function buildServiceAllocator(opts: ServiceAllocatorOptions): ServiceAll
     if (wantsClusterIP(spec)) {
       const requested = spec.clusterIP || spec.clusterIPs?.[0];
       if (requested) {
-        const n = ipToInt(requested);
+        const n = parseIpv4(requested);
         if (n === undefined) {
           errs.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: "${requested}": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)` });
         } else if (n !== held.ip) {
-          if (!contains(range, requested) || n === range.base || n === range.base + range.size - 1) {
-            errs.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: "${requested}": failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${range.cidr}` });
+          if (!cidrContains(range, n) || n === range.network || n === range.network + rangeSize - 1) {
+            errs.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: "${requested}": failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${rangeText}` });
           } else if (ips.has(n)) {
             errs.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: "${requested}": failed to allocate IP ${requested}: provided IP is already allocated` });
           } else {
@@ -124,10 +126,10 @@ export function buildServiceAllocator(opts: ServiceAllocatorOptions): ServiceAll
     if (errs.length) throw invalid(obj, errs);
     // Commit: addresses become visible in the object and in the sets (unless dry run).
     if (taken.ip !== undefined) {
-      spec.clusterIP = intToIp(taken.ip);
+      spec.clusterIP = formatIpv4(taken.ip);
       spec.clusterIPs = [spec.clusterIP];
     } else if (wantsClusterIP(spec) && held.ip !== undefined) {
-      spec.clusterIP = intToIp(held.ip);
+      spec.clusterIP = formatIpv4(held.ip);
       spec.clusterIPs = [spec.clusterIP];
     }
     if (spec.clusterIP === 'None') spec.clusterIPs = ['None'];
@@ -151,7 +153,7 @@ export function buildServiceAllocator(opts: ServiceAllocatorOptions): ServiceAll
 
   function held(obj: KubeObject): { ip?: number; ports: Set<number> } {
     const spec = (obj.spec ?? {}) as ServiceSpec;
-    const ip = spec.clusterIP && spec.clusterIP !== 'None' ? ipToInt(spec.clusterIP) : undefined;
+    const ip = spec.clusterIP && spec.clusterIP !== 'None' ? parseIpv4(spec.clusterIP) : undefined;
     const ports = new Set<number>();
     if (wantsNodePorts(spec)) for (const p of spec.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
     return { ip, ports };

@@ -6,6 +6,7 @@
  * One local cluster runs at a time, so veth names need no cluster part (and stay within IFNAMSIZ).
  */
 import type { ClusterConfig } from '../cluster-config.js';
+import { formatIpv4, parseIpv4 } from '../../api/ipv4.js';
 
 export const MAX_LOCAL_NODES = 50;
 
@@ -27,14 +28,6 @@ export function nodeIndex(cluster: string, name: string): number | undefined {
   return i <= MAX_LOCAL_NODES ? i : undefined;
 }
 
-function ipToInt(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
-  return parts.reduce((n, p) => n * 256 + p, 0);
-}
-
-const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-
 export function underlayPrefix(cfg: Pick<ClusterConfig, 'underlayCidr'>): number {
   const prefix = Number(cfg.underlayCidr.split('/')[1]);
   if (!Number.isInteger(prefix) || prefix < 8 || prefix > 28) throw new Error(`underlay CIDR ${cfg.underlayCidr}: expected a /8../28`);
@@ -45,11 +38,12 @@ export function underlayPrefix(cfg: Pick<ClusterConfig, 'underlayCidr'>): number
 export function nodeAddress(cfg: Pick<ClusterConfig, 'underlayCidr'>, index: number): string {
   if (!Number.isInteger(index) || index < 1 || index > MAX_LOCAL_NODES) throw new Error(`node index ${index} out of 1..${MAX_LOCAL_NODES}`);
   const prefix = underlayPrefix(cfg);
-  const base = ipToInt(cfg.underlayCidr.split('/')[0]!);
+  const base = parseIpv4(cfg.underlayCidr.split('/')[0]!);
+  if (base === undefined) throw new Error(`underlay CIDR ${cfg.underlayCidr}: not an IPv4 network`);
   const ip = base + 10 + index;
   const size = 2 ** (32 - prefix);
   if (ip >= base + size - 1) throw new Error(`underlay ${cfg.underlayCidr} has no room for node ${index}`);
-  return intToIp(ip);
+  return formatIpv4(ip);
 }
 
 /** The indexes to add and to remove to go from `existing` nodes to exactly 1..n. */
