@@ -3,44 +3,19 @@
 // TUG_STATE_ROOT and the user kubeconfig in a temp file, so nothing outside this test is touched; the last
 // test checks that `tug down` leaves no trace, and afterAll runs `tug down --purge` again in any case.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { TUG_ENTRY } from '../../support/control-plane.js';
+import { localCluster } from '../../support/local-cluster.js';
 
 const NAME = 'e2enodes';
-const root = mkdtempSync(join(tmpdir(), 'tug-e2e-nodes-'));
-const env = { ...process.env, TUG_STATE_ROOT: root, KUBECONFIG: join(root, 'user-kubeconfig') };
-const kubeconfig = join(root, NAME, 'kubeconfig');
-const ns = (i: number) => `tug-${NAME}-${i}`;
-
-interface Run { code: number; stdout: string; stderr: string }
-
-function run(cmd: string, args: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = execFile(cmd, args, { env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-    p.stdin!.end(opts.input ?? '');
-  });
-}
-
-const tug = (...args: string[]) => run(process.execPath, [TUG_ENTRY, ...args], { timeoutMs: 300_000 });
-
-async function k(...args: string[]): Promise<string> {
-  const r = await run('kubectl', ['--kubeconfig', kubeconfig, ...args]);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-async function kIn(input: string, ...args: string[]): Promise<string> {
-  const r = await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { input });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const cluster = localCluster(NAME);
+const root = cluster.root;
+const ns = (i: number) => cluster.node(i);
+const tug = cluster.tug;
+const k = (...args: string[]): Promise<string> => cluster.k(args);
+const kIn = (input: string, ...args: string[]): Promise<string> => cluster.k(args, input);
 
 function httpGet(ip: string, port = 8080): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
@@ -87,10 +62,9 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await run('kubectl', ['--kubeconfig', kubeconfig, 'delete', 'pods', '--all', '--wait=false']).catch(() => undefined);
-  await tug('down', '--name', NAME, '--purge');
-  rmSync(root, { recursive: true, force: true });
-}, 120_000);
+  await cluster.kubectl(['delete', 'pods', '--all', '--wait=false']).catch(() => undefined);
+  await cluster.stop();
+}, 300_000);
 
 describe('tug up --nodes', () => {
   it('brings up 2 Ready nodes with podCIDRs, host routes to them and a route to the service CIDR', async () => {
