@@ -3,7 +3,7 @@
  *
  * Service, EndpointSlice and Pod informers update a ClusterIndex one object at a time; each
  * update drops exactly the cached answers that read it. The server (server.ts: UDP fast path,
- * then the chain cache → autopath → kubernetes → forward) answers SERVFAIL for the cluster zone
+ * then the chain cache → autopath → kubernetes → shortnames → forward) answers SERVFAIL for the cluster zone
  * until all three caches have synced. The node's own kube-dns EndpointSlice is published so the
  * proxy sends the kube-dns Service IP to this node's server.
  */

@@ -24,6 +24,7 @@ import {
 } from './wire.js';
 
 const { Packet } = dns2;
+const MAX_QUERY_RECORDS = 8;
 
 export class QueryPipeline {
   constructor(
@@ -68,6 +69,19 @@ export class QueryPipeline {
       return reply;
     };
     if (msg.length < 12 || (msg[2]! & 0x80) !== 0) return undefined; // no header, or not a query
+    const opcode = (msg[2]! >> 3) & 0x0f;
+    if (opcode !== 0) {
+      if (q === undefined) this.metrics.request(proto, 0);
+      return done(errorReply(msg, RCODE.NOTIMP, safeQuestionEnd(msg)));
+    }
+    // dns2's parser walks every record the header announces, catching an exception per missing
+    // one: 4 × 65535 announced records cost seconds of CPU. A query has one question and a few
+    // additional records at most, so implausible counts are answered FORMERR without parsing.
+    const records = msg.readUInt16BE(6) + msg.readUInt16BE(8) + msg.readUInt16BE(10);
+    if (msg.readUInt16BE(4) !== 1 || records > MAX_QUERY_RECORDS || 12 + 5 + 11 * records > msg.length) {
+      if (q === undefined) this.metrics.request(proto, 0);
+      return done(errorReply(msg, RCODE.FORMERR));
+    }
     let packet: Dns2Packet;
     try {
       packet = Packet.parse(msg);
@@ -77,9 +91,7 @@ export class QueryPipeline {
     }
     const question = packet.questions[0];
     if (q === undefined) this.metrics.request(proto, question?.type ?? 0);
-    const opcode = (msg[2]! >> 3) & 0x0f;
     const qEnd = q?.questionEnd ?? safeQuestionEnd(msg);
-    if (opcode !== 0) return done(errorReply(msg, RCODE.NOTIMP, qEnd));
     if (packet.header.qdcount !== 1 || packet.questions.length !== 1 || typeof question?.name !== 'string') {
       return done(errorReply(msg, RCODE.FORMERR));
     }

@@ -5,7 +5,7 @@
  *
  * The handler chain, declared here and only here (README.md draws it):
  *
- *   cache → autopath → kubernetes → forward
+ *   cache → autopath → kubernetes → shortnames → forward
  */
 import dns2 from 'dns2';
 import type { Logger } from 'pino';
@@ -18,11 +18,12 @@ import { autopathHandler } from './handlers/autopath.js';
 import { cacheHandler } from './handlers/cache.js';
 import { forwardHandler } from './handlers/forward.js';
 import { kubernetesHandler } from './handlers/kubernetes.js';
+import { shortNamesHandler } from './handlers/short-names.js';
 import { DnsListener } from './listener.js';
 import { DnsMetrics } from './metrics.js';
 import { normalizeName } from './names.js';
 import { QueryPipeline } from './pipeline.js';
-import { buildQuery, readQuestion } from './wire.js';
+import { buildQuery, readQuestion, scanReply } from './wire.js';
 
 const { Packet } = dns2;
 
@@ -37,6 +38,8 @@ export interface DnsServerOptions {
   ttl?: number;
   negativeTtl?: number;
   autopath?: boolean;
+  /** Answer `<svc>.<ns>` asked without the zone (clients that skip the search list); default true. */
+  shortNames?: boolean;
   clock?: Clock;
   cacheMaxEntries?: number;
   upstreamTimeoutMs?: number;
@@ -74,7 +77,9 @@ export function createDnsServer(o: DnsServerOptions): DnsServer {
       raw, packet: Packet.parse(raw), name: normalizeName(name), type, qclass: 1, question: readQuestion(raw),
       edns: undefined, client: { address: '', port: 0, transport: 'internal' }, depth: parent.depth + 1, cacheChecked: false,
     };
-    const reply = await entry(req);
+    let reply = await entry(req);
+    // Upstream bytes are untrusted: only hand dns2 a reply whose every announced record is there.
+    if (!scanReply(reply.wire)) reply = servfail(req, reply.from);
     return { reply, packet: Packet.parse(reply.wire) };
   };
 
@@ -83,6 +88,7 @@ export function createDnsServer(o: DnsServerOptions): DnsServer {
     cacheHandler(cache),
     ...(o.autopath === false ? [] : [autopathHandler({ view: o.view, zone: zoneName, ttl, resolve })]),
     kubernetesHandler({ view: o.view, zone, resolve }),
+    ...(o.shortNames === false ? [] : [shortNamesHandler({ view: o.view, zone: zoneName, ttl, resolve })]),
     forwardHandler({ forwarder }),
   ];
   entry = composeChain(handlers, async (req) => servfail(req, 'none'));

@@ -54,20 +54,26 @@ function sh(cmd: string, args: string[], timeoutMs: number): Promise<string> {
   });
 }
 
-function startDnsmasq(args: string[]): ChildProcess {
-  const child = spawn('dnsmasq', ['-k', '--conf-file=/dev/null', '--bind-interfaces', '--no-resolv', '--no-hosts', ...args], { stdio: 'ignore' });
-  child.on('error', () => { /* reported by the readiness check */ });
-  return child;
+function startDnsmasq(args: string[]): ChildProcess & { log: () => string } {
+  const child = spawn('dnsmasq', ['-k', '--conf-file=/dev/null', '--bind-interfaces', '--no-resolv', '--no-hosts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.on('error', (err) => { stderr += String(err); });
+  return Object.assign(child, { log: () => `exit=${child.exitCode} ${stderr.trim()}` });
 }
 
 async function waitAnswering(address: string, port: number, file: string): Promise<void> {
   const deadline = Date.now() + 10_000;
+  let last = '';
   for (;;) {
     try {
       const out = await sh('dnsperf', ['-s', address, '-p', String(port), '-d', file, '-n', '1', '-t', '1'], 10_000);
       if (/Response codes:\s+NOERROR \d+ \(100\.00%\)/.test(out)) return;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`DNS server on ${address}:${port} does not answer`);
+      last = /Response codes:.*/.exec(out)?.[0] ?? out;
+    } catch (err) {
+      last = String(err);
+    }
+    if (Date.now() > deadline) throw new Error(`DNS server on ${address}:${port} does not answer every query with NOERROR: ${last}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -130,6 +136,11 @@ export async function run(args: string[]): Promise<BenchResult> {
     const extFile = join(dir, 'ext.txt');
     writeFileSync(clusterFile, shuffledQueries(clusterNames, 10));
     writeFileSync(extFile, shuffledQueries(extNames, 10));
+    // One-query files for readiness checks (a whole file against a server not yet up takes 30 s).
+    const clusterProbe = join(dir, 'cluster-probe.txt');
+    const extProbe = join(dir, 'ext-probe.txt');
+    writeFileSync(clusterProbe, `${clusterNames[0]} A\n`);
+    writeFileSync(extProbe, `${extNames[0]} A\n`);
 
     const [upPort, dmPort, ourPort] = [await freePort(UPSTREAM), await freePort(DNSMASQ), await freePort(OURS)];
     const upstream = startDnsmasq([`--port=${upPort}`, `--listen-address=${UPSTREAM}`, `--addn-hosts=${join(dir, 'ext.hosts')}`, '--local-ttl=300', '--local=/example.test/', '--cache-size=10000']);
@@ -150,8 +161,9 @@ export async function run(args: string[]): Promise<BenchResult> {
       { label: 'dnsmasq 1 process', address: DNSMASQ, port: dmPort, cpuSeconds: () => procCpuSeconds(dnsmasq.pid!) },
       { label: 'tugboat dns (fast path)', address: OURS, port: ourPort, cpuSeconds: () => procCpuSeconds('self') },
     ];
-    await waitAnswering(UPSTREAM, upPort, extFile);
-    for (const t of targets) await waitAnswering(t.address, t.port, clusterFile);
+    await waitAnswering(UPSTREAM, upPort, extProbe).catch((err: Error) => { throw new Error(`${err.message}; upstream dnsmasq: ${upstream.log()}`); });
+    await waitAnswering(DNSMASQ, dmPort, clusterProbe).catch((err: Error) => { throw new Error(`${err.message}; dnsmasq: ${dnsmasq.log()}`); });
+    await waitAnswering(OURS, ourPort, clusterProbe);
     // Warm-up: JIT, and both caches filled with the forwarded names.
     for (const t of targets) for (const f of [clusterFile, extFile]) await throughput(t, f, 2);
 
