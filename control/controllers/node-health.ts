@@ -14,14 +14,8 @@ import type { KubeObject } from '../api/object.js';
 export const UNREACHABLE_TAINT_KEY = 'node.kubernetes.io/unreachable';
 export const NOT_READY_TAINT_KEY = 'node.kubernetes.io/not-ready';
 
-export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: TaintEffect;
-  timeAdded?: string;
-}
+export type { Taint, TaintEffect } from '../api/scheduling.js';
+import type { Taint, TaintEffect } from '../api/scheduling.js';
 
 export interface NodeCondition {
   type: string;

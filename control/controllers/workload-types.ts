@@ -18,32 +18,8 @@ export interface Condition {
   lastProbeTime?: string;
 }
 
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: '' | 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-  tolerationSeconds?: number;
-}
-
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-  values?: string[];
-}
-
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
-
-export interface Affinity {
-  nodeAffinity?: {
-    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
+export type { Affinity, NodeSelectorRequirement, NodeSelectorTerm, Toleration } from '../api/scheduling.js';
+import type { Affinity, Toleration } from '../api/scheduling.js';
 
 export interface PodSpec {
   nodeName?: string;
