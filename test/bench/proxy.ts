@@ -74,6 +74,7 @@ export async function run(args: string[]): Promise<BenchResult> {
     }
   }
   sync.notes!.push('full = the whole ruleset declared and rewritten (iptables-restore --noflush); partial = only the changed service\'s chains (and the chains that reference them) after one endpoint changed; userspace also opens/updates one listener per service port.');
+  first.notes = ['userspace: the handshake is with the local proxy listener (it connects to the endpoint after accepting), so this measures the REDIRECT rule scan, not the endpoint.'];
   sync.notes!.push('anchors: upstream full restore ≈ 0.4 s at 10k rules; a one-service --noflush delta measured 22–76 ms at any size on this VM (notes/netns-cluster-recipe.md).');
   return { name: 'proxy', tables: [sync, first, path] };
 }

@@ -186,7 +186,8 @@ export class NetnsLab {
   }
 
   static async removeLeftovers(): Promise<void> {
+    // Root-side veth ends go with their namespace, but asynchronously: delete them explicitly.
+    for (const link of ['tpxn0', 'tpxe0', BRIDGE]) await sh('ip', ['link', 'del', link]).catch(() => undefined);
     for (const ns of NAMESPACES) await sh('ip', ['netns', 'del', ns]).catch(() => undefined);
-    await sh('ip', ['link', 'del', BRIDGE]).catch(() => undefined);
   }
 }

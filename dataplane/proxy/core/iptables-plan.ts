@@ -152,5 +152,8 @@ export function assembleIptablesPlan(fragments: Iterable<PortRules>, ctx: PlanCo
     for (const [name, rules] of f.natChains) nat.set(name, rules);
   }
   services.push(NODEPORTS_JUMP);
-  return { mode: 'iptables', tables: { nat: nat as ChainMap, filter: filter as ChainMap }, jumps: iptablesJumps(), localAddresses: ctx.localAddresses, clusterCidr: ctx.clusterCidr };
+  return {
+    mode: 'iptables', tables: { nat: nat as ChainMap, filter: filter as ChainMap }, jumps: iptablesJumps(),
+    localAddresses: ctx.localAddresses, clusterCidr: ctx.clusterCidr, chainGroups: sorted.map((f) => [...f.natChains.keys()]),
+  };
 }

@@ -31,6 +31,11 @@ export interface RulePlan {
   clusterCidr: string;
   /** userspace mode: local proxy port → the service port it proxies and its endpoints. */
   proxyPorts?: ReadonlyMap<number, ProxyPortInfo>;
+  /**
+   * nat chains that belong together (one service port's SVC/SVL/EXT/SEP chains): a large restore
+   * is split between groups, never inside one (see restore-payload.ts).
+   */
+  chainGroups?: readonly (readonly string[])[];
 }
 
 export const MASQ_MARK = '0x4000';

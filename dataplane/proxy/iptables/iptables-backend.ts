@@ -31,6 +31,8 @@ export function buildIptablesBackend(deps: IptablesBackendDeps): ProxyBackend & 
   const fragments = new Map<string, PortRules[]>();
   let lastApplied: RulePlan | undefined;
   let leftovers: Record<TableName, string[]> | undefined;
+  /** Chains that may exist in the kernel beyond lastApplied's (a sync failed between chunks). */
+  let maybePresent: Record<TableName, Set<string>> = { nat: new Set(), filter: new Set() };
   let payload = '';
 
   function recompute(model: ProxyModel, key: string): void {
@@ -63,20 +65,26 @@ export function buildIptablesBackend(deps: IptablesBackendDeps): ProxyBackend & 
       const plan = assembleIptablesPlan([...fragments.values()].flat(), ctx);
 
       let extraStale: Partial<Record<TableName, string[]>> | undefined;
-      if (!lastApplied) extraStale = leftovers ??= await findLeftovers();
-      else if (full) extraStale = { nat: [...lastApplied.tables.nat.keys()], filter: [...lastApplied.tables.filter.keys()] };
-      const rendered = renderRestore(plan, { previous: full ? undefined : lastApplied, extraStale });
-      payload = rendered.payload;
-      if (rendered.payload) {
-        try {
-          await deps.iptables.restore(rendered.payload, { noflush: true });
-        } catch (err) {
-          // Nothing was applied: the fragments must be recomputed against lastApplied next time.
-          fragments.clear();
-          for (const [k, v] of before) fragments.set(k, v);
-          throw err;
+      if (!lastApplied) leftovers ??= await findLeftovers();
+      if (full || !lastApplied) {
+        extraStale = {};
+        for (const t of ['nat', 'filter'] as TableName[]) {
+          extraStale[t] = [...(leftovers?.[t] ?? []), ...maybePresent[t], ...(lastApplied ? lastApplied.tables[t].keys() : [])];
         }
       }
+      const rendered = renderRestore(plan, { previous: full ? undefined : lastApplied, extraStale });
+      payload = rendered.payload;
+      for (const t of ['nat', 'filter'] as TableName[]) for (const c of plan.tables[t].keys()) maybePresent[t].add(c);
+      try {
+        for (const p of rendered.payloads) await deps.iptables.restore(p, { noflush: true });
+      } catch (err) {
+        // The failing restore changed nothing (each is atomic), earlier chunks did: the next
+        // sync is full, and deletes whatever this plan created that it does not want.
+        fragments.clear();
+        for (const [k, v] of before) fragments.set(k, v);
+        throw err;
+      }
+      maybePresent = { nat: new Set(), filter: new Set() };
       if (full || !lastApplied) for (const j of iptablesJumps()) await deps.iptables.ensureRule(j.table, j.chain, j.rule, 'prepend');
       lastApplied = plan;
       leftovers = undefined;
