@@ -4,7 +4,7 @@
  *   IfNotPresent  local image, else pull
  *   Always        pull (a local copy does not excuse a failed pull)
  * A failed pull is ErrImagePull with the registry's message; further attempts wait in
- * ImagePullBackOff (10 s doubling to 5 min). Pulls give up after `pullTimeoutMs`.
+ * ImagePullBackOff (10 s doubling to 5 min), whose message repeats the last pull error. Pulls give up after `pullTimeoutMs`.
  * Unless `pullFromRemoteRegistries` is set, only registries on this machine (localhost,
  * 127.0.0.0/8, ::1) are contacted: a local cluster must never reach out to the Internet, so
  * pulling from elsewhere fails at once with ErrImagePull and a message saying why.
@@ -47,6 +47,7 @@ export interface ImageRef {
 export class ImagePuller {
   private readonly backoff: RestartBackoff;
   private readonly lastFailure = new Map<string, number>();
+  private readonly lastError = new Map<string, string>();
   private readonly timeoutMs: number;
 
   constructor(private readonly docker: Docker, private readonly opts: ImagePullerOptions = {}) {
@@ -66,17 +67,21 @@ export class ImagePuller {
     if (policy === 'IfNotPresent' && local) return local.id;
     const since = this.lastFailure.get(key);
     if (since !== undefined && this.backoff.remaining(key, since) > 0) {
-      throw new ImageError('ImagePullBackOff', `Back-off pulling image "${c.image}"`);
+      // the last registry error stays visible during the back-off (as kubelets since 1.31 report it)
+      throw new ImageError('ImagePullBackOff', `Back-off pulling image "${c.image}": ErrImagePull: ${this.lastError.get(key) ?? ''}`);
     }
     try {
       await this.pull(c.image);
     } catch (err) {
       this.backoff.next(key);
       this.lastFailure.set(key, this.backoff.clock.now());
-      throw new ImageError('ErrImagePull', `failed to pull and unpack image "${c.image}": ${(err as Error).message}`);
+      const message = `failed to pull and unpack image "${c.image}": ${(err as Error).message}`;
+      this.lastError.set(key, message);
+      throw new ImageError('ErrImagePull', message);
     }
     this.backoff.forget(key);
     this.lastFailure.delete(key);
+    this.lastError.delete(key);
     const after = await this.docker.inspectImage(c.image);
     if (!after) throw new ImageError('ErrImagePull', `image "${c.image}" is missing after a successful pull`);
     return after.id;
@@ -91,6 +96,7 @@ export class ImagePuller {
   forgetPrefix(prefix: string): void {
     this.backoff.forgetPrefix(prefix);
     for (const k of [...this.lastFailure.keys()]) if (k.startsWith(prefix)) this.lastFailure.delete(k);
+    for (const k of [...this.lastError.keys()]) if (k.startsWith(prefix)) this.lastError.delete(k);
   }
 
   private async pull(image: string): Promise<void> {

@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<Bench
   proxy: () => import('./proxy.js'),
   network: () => import('./network.js'),
   dns: () => import('./dns.js'),
+  pods: () => import('./pods.js'),
 };
 
 async function main(): Promise<number> {
