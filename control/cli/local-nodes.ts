@@ -24,6 +24,7 @@ import type { Netlink } from '../../cni/netlink/netlink.js';
 import { adminClient } from './cluster-client.js';
 import { clusterPaths, type ClusterConfig } from './cluster-config.js';
 import { buildImages } from './images/index.js';
+import { ensureDockerd } from './docker-daemon.js';
 import { alive, readPid, startSupervised, stopByPidFile, tugEntry } from './processes.js';
 import type { Progress } from './progress.js';
 import { listContainers, removeContainers } from './local-nodes/containers.js';
@@ -198,6 +199,9 @@ export async function ensureNodes(cfg: ClusterConfig, n: number, progress: Progr
       await ensureHostRoutes(netlink, cfg, [], undefined).catch(() => undefined);
       return;
     }
+    await progress.step('Docker engine', async () => {
+      if (await ensureDockerd()) progress.info('dockerd was not running: started it (log /var/log/tugboat/dockerd.log)');
+    });
     await progress.step('images (tugboat/pause, tugboat/testapp)', async () => {
       await buildImages({ log: (line) => progress.info(line) });
     });

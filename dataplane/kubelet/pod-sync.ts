@@ -7,6 +7,8 @@
  * fail the sync: they become that container's waiting reason, and the pod is re-synced after the
  * back-off. Anything else throws, and the work queue retries the pod with back-off.
  */
+import { runPreStop, type ContainerWithLifecycle } from './lifecycle-hooks.js';
+import type { ProbeRunner } from './probe-runner.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -56,6 +58,8 @@ export interface PodSyncDeps {
   log: Logger;
   writeStatus(pod: Pod, status: PodStatus): Promise<void>;
   now(): Date;
+  /** runs lifecycle preStop hooks (exec/httpGet/tcpSocket like probes); none → hooks are skipped */
+  preStopRunner?: ProbeRunner;
 }
 
 export interface SyncResult {
@@ -183,7 +187,7 @@ export class PodSyncer {
       const why = k.reason === 'Unhealthy' ? 'failed liveness probe, will be restarted'
         : k.reason === 'StartupFailed' ? 'failed startup probe, will be restarted' : 'definition changed, will be restarted';
       d.events.event(pod, 'Normal', 'Killing', `Container ${k.name} ${why}`);
-      await d.docker.stopContainer(k.id, grace);
+      await this.stopWithPreStop(pod, k.name, k.id, grace);
       changed = true;
     }
     if (a.start.length) {
@@ -330,9 +334,9 @@ export class PodSyncer {
    * Stops every container of the pod (app and init in parallel, each with `graceSeconds`), then
    * tears the sandbox down. Used for sandbox death, deletion and orphans.
    */
-  async killPod(podRef: Pick<Pod, 'metadata'> & Partial<Pick<Pod, 'apiVersion' | 'kind'>>, rt: PodRuntime, graceSeconds: number, reason: string): Promise<void> {
+  async killPod(podRef: Pick<Pod, 'metadata'> & Partial<Pick<Pod, 'apiVersion' | 'kind' | 'spec'>>, rt: PodRuntime, graceSeconds: number, reason: string): Promise<void> {
     const d = this.deps;
-    await Promise.all(rt.containers.filter((c) => c.state.running).map((c) => d.docker.stopContainer(c.id, graceSeconds)));
+    await Promise.all(rt.containers.filter((c) => c.state.running).map((c) => this.stopWithPreStop(podRef, c.labels['io.kubernetes.container.name'] ?? '', c.id, graceSeconds)));
     // CNI DEL is repeatable, so every sandbox is torn down, dead ones too (their IP is released)
     for (const s of rt.sandboxes) {
       await teardownSandbox(this.sandboxDeps(), podRef, s, d.podCIDR()).catch((err: Error) => {
@@ -341,6 +345,22 @@ export class PodSyncer {
       });
     }
     this.podIPs.delete(podRef.metadata.uid ?? '');
+  }
+
+  /** preStop (when the container has one and the pod IP is known), then SIGTERM with what is left of the grace period. */
+  private async stopWithPreStop(podRef: Partial<Pick<Pod, 'spec'>> & Pick<Pod, 'metadata'>, name: string, id: string, graceSeconds: number): Promise<void> {
+    const d = this.deps;
+    const spec = podRef.spec?.containers.find((x) => x.name === name) as ContainerWithLifecycle | undefined;
+    let remaining = graceSeconds;
+    const podIP = this.podIPs.get(podRef.metadata.uid ?? '');
+    if (spec?.lifecycle?.preStop && podIP && d.preStopRunner) {
+      const outcome = await runPreStop(d.preStopRunner, spec, { podIP, containerId: id, container: spec }, graceSeconds * 1000);
+      if (outcome.error) {
+        d.events.event({ apiVersion: 'v1', kind: 'Pod', metadata: podRef.metadata }, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${outcome.error}`);
+      }
+      remaining = Math.max(1, graceSeconds - Math.ceil(outcome.elapsedMs / 1000));
+    }
+    await d.docker.stopContainer(id, remaining);
   }
 
   /** Removes every container of a pod (after killPod). */
