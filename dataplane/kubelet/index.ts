@@ -3,53 +3,15 @@
  * start(); stop() stops the kubelet and leaves the pods running (an agent restart adopts them).
  */
 import { join } from 'node:path';
-import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { IpRoute2Netlink } from '../../cni/netlink/iproute2.js';
-import type { Netlink } from '../../cni/netlink/netlink.js';
-import type { ApiClient } from '../../control/client/index.js';
-import { CniPluginExec, type Cni } from './cni.js';
+import { CniPluginExec } from './cni.js';
+import type { KubeletDeps } from './config.js';
 import { DockerEngine } from './docker-engine.js';
-import type { Docker } from './docker.js';
 import { Kubelet } from './kubelet.js';
-import type { Clock } from './restart-backoff.js';
+
+export type { KubeletDeps } from './config.js';
 
 export const DEFAULT_PAUSE_IMAGE = 'tugboat/pause:latest';
-
-export interface KubeletDeps {
-  client: ApiClient;
-  nodeName: string;
-  nodeIP: string;
-  log: Logger;
-  metrics: Registry;
-  kubeletPort: number;
-  stateDir: string;
-  /** cluster DNS address(es), comma-separated (10.96.0.10) */
-  clusterDNS: string;
-  clusterDomain: string;
-  /** the tug-cni executable (a .js path runs on this node binary) */
-  cniPluginPath: string;
-  /** serving certificate for nodeIP:kubeletPort */
-  tls: { cert: string; key: string };
-  /** PEM of the CA whose client certificates may call the kubelet (the cluster CA) */
-  clientCA: string;
-  /** labels every container tugboat.cluster=<name> */
-  clusterName?: string;
-  pauseImage?: string;
-  /** where secret volumes live (a tmpfs); default /dev/shm/tugboat-kubelet/<node> */
-  shmRoot?: string;
-  listenHost?: string;
-  /** contact registries that are not on this machine (default false: local clusters stay offline) */
-  pullFromRemoteRegistries?: boolean;
-  relistIntervalMs?: number;
-  resyncIntervalMs?: number;
-  heartbeatIntervalMs?: number;
-  workers?: number;
-  docker?: Docker;
-  cni?: Cni;
-  netlink?: Netlink;
-  clock?: Clock;
-}
 
 export interface KubeletComponent {
   start(): Promise<void>;

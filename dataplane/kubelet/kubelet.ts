@@ -11,15 +11,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type https from 'node:https';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import type { Netlink } from '../../cni/netlink/netlink.js';
 import { ApiError } from '../../control/api/errors.js';
 import type { KubeObject } from '../../control/api/object.js';
 import { findResource } from '../../control/api/resources.js';
-import { EventRecorder, Informer, runWorkers, WorkQueue, type ApiClient } from '../../control/client/index.js';
-import type { Cni } from './cni.js';
-import type { ContainerInfo, Docker } from './docker.js';
+import { EventRecorder, Informer, runWorkers, WorkQueue } from '../../control/client/index.js';
+import type { ContainerInfo } from './docker.js';
 import type { ConfigSources } from './env.js';
 import { ImagePuller } from './image-puller.js';
 import { createKubeletServer, KubeletHttpError, type ContainerLocator } from './kubelet-server.js';
@@ -31,43 +27,15 @@ import { PodSyncer } from './pod-sync.js';
 import type { ConfigMap, Pod, PodStatus, Secret, Service } from './pod-types.js';
 import { NetworkProbeRunner } from './probe-runner.js';
 import { ProbeManager } from './prober.js';
-import { RestartBackoff, type Clock } from './restart-backoff.js';
+import { RestartBackoff } from './restart-backoff.js';
 import { containersNamed, RuntimeCache } from './runtime-state.js';
+import type { KubeletConfig } from './config.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
 const SECRETS = findResource('', 'v1', 'secrets')!;
 const SERVICES = findResource('', 'v1', 'services')!;
-
-export interface KubeletConfig {
-  client: ApiClient;
-  nodeName: string;
-  nodeIP: string;
-  log: Logger;
-  metrics: Registry;
-  kubeletPort: number;
-  stateDir: string;
-  clusterDNS: string;
-  clusterDomain: string;
-  cniPluginPath: string;
-  tls: { cert: string; key: string };
-  clientCA: string;
-  docker: Docker;
-  cni: Cni;
-  netlink: Netlink;
-  clusterName?: string;
-  pauseImage: string;
-  shmRoot: string;
-  /** address the HTTPS server binds (default nodeIP) */
-  listenHost?: string;
-  relistIntervalMs: number;
-  resyncIntervalMs: number;
-  heartbeatIntervalMs: number;
-  workers: number;
-  pullFromRemoteRegistries: boolean;
-  clock?: Clock;
-}
 
 export class Kubelet {
   private readonly node: NodeIdentity;
