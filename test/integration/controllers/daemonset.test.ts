@@ -8,12 +8,11 @@ import { stringify } from 'yaml';
 import { findResource } from '../../../control/api/resources.js';
 import { Informer, type ApiClient } from '../../../control/client/index.js';
 import type { DaemonSet, Pod } from '../../../control/controllers/workload-types.js';
-import { startControlPlane, type TestControlPlane } from '../../support/control-plane.js';
+import type { TestControlPlane } from '../../support/control-plane.js';
 import { until } from './simulated-nodes.js';
-import { startSimulatedKubelet, type SimulatedKubelet } from './workload-simulated-kubelet.js';
+import { startWorkloadHarness, stopWorkloadHarness, type SimulatedKubelet } from './workload-simulated-kubelet.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
-const PODS = findResource('', 'v1', 'pods')!;
 const DS = findResource('apps', 'v1', 'daemonsets')!;
 const NS = 'ds';
 
@@ -23,21 +22,9 @@ let kubelet: SimulatedKubelet | undefined;
 let podWatch: Informer<Pod> | undefined;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
-  client = cp.client();
-  kubelet = await startSimulatedKubelet(client, { nodes: ['ds-node-1', 'ds-node-2'] });
-  await cp.k(['create', 'namespace', NS]);
-  podWatch = new Informer<Pod>(client, PODS, { namespace: NS });
-  podWatch.start();
-  await podWatch.waitForSync();
+  ({ cp, client, kubelet, podWatch } = await startWorkloadHarness(NS, { nodes: ['ds-node-1', 'ds-node-2'] }));
 });
-
-afterAll(async () => {
-  podWatch?.stop();
-  await client?.delete(NODES, undefined, 'ds-tainted').catch(() => undefined);
-  await kubelet?.stop();
-  await cp?.stop();
-});
+afterAll(() => stopWorkloadHarness({ cp, kubelet, podWatch }));
 
 const manifest = (image: string, extra: Record<string, unknown> = {}) => stringify({
   apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: NS },
@@ -86,7 +73,8 @@ describe('DaemonSet', () => {
     await cp.k(['apply', '-f', '-'], manifest('tugboat/testapp:v1', { tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }] }));
     await until('a pod for the tainted node', async () => live().some((p) => p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
       ?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values?.[0] === 'ds-tainted'), 30_000);
-    expect((await client.get<DaemonSet>(DS, NS, 'agent')).status?.desiredNumberScheduled).toBe(3);
+    // the status write follows the pod creation; wait for it rather than race it
+    await until('desired 3', async () => (await client.get<DaemonSet>(DS, NS, 'agent')).status?.desiredNumberScheduled === 3, 30_000);
     await client.delete(NODES, undefined, 'ds-tainted');
     await until('desired back to 2', async () => (await client.get<DaemonSet>(DS, NS, 'agent')).status?.desiredNumberScheduled === 2, 30_000);
     await until('2 pods', async () => live().length === 2, 30_000);

@@ -9,11 +9,10 @@ import type { KubeObject } from '../../../control/api/object.js';
 import { findResource } from '../../../control/api/resources.js';
 import { Informer, type ApiClient } from '../../../control/client/index.js';
 import type { Deployment, Pod, ReplicaSet } from '../../../control/controllers/workload-types.js';
-import { startControlPlane, type TestControlPlane } from '../../support/control-plane.js';
+import type { TestControlPlane } from '../../support/control-plane.js';
 import { until } from './simulated-nodes.js';
-import { startSimulatedKubelet, type SimulatedKubelet } from './workload-simulated-kubelet.js';
+import { startWorkloadHarness, stopWorkloadHarness, type SimulatedKubelet } from './workload-simulated-kubelet.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
 const RS = findResource('apps', 'v1', 'replicasets')!;
 const DEPLOY = findResource('apps', 'v1', 'deployments')!;
 const NS = 'wl';
@@ -25,20 +24,9 @@ let kubelet: SimulatedKubelet | undefined;
 let podWatch: Informer<Pod> | undefined;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
-  client = cp.client();
-  kubelet = await startSimulatedKubelet(client);
-  await cp.k(['create', 'namespace', NS]);
-  podWatch = new Informer<Pod>(client, PODS, { namespace: NS });
-  podWatch.start();
-  await podWatch.waitForSync();
+  ({ cp, client, kubelet, podWatch } = await startWorkloadHarness(NS));
 });
-
-afterAll(async () => {
-  podWatch?.stop();
-  await kubelet?.stop();
-  await cp?.stop();
-});
+afterAll(() => stopWorkloadHarness({ cp, kubelet, podWatch }));
 
 const isReady = (p: Pod) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 const podsOf = (app: string) => podWatch!.list().filter((p) => p.metadata.labels?.app === app);

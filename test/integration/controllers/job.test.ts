@@ -8,10 +8,9 @@ import { stringify } from 'yaml';
 import { findResource } from '../../../control/api/resources.js';
 import { Informer, type ApiClient } from '../../../control/client/index.js';
 import type { Job, Pod } from '../../../control/controllers/workload-types.js';
-import { startControlPlane, type TestControlPlane } from '../../support/control-plane.js';
-import { startSimulatedKubelet, type SimulatedKubelet } from './workload-simulated-kubelet.js';
+import type { TestControlPlane } from '../../support/control-plane.js';
+import { startWorkloadHarness, stopWorkloadHarness, type SimulatedKubelet } from './workload-simulated-kubelet.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
 const JOBS = findResource('batch', 'v1', 'jobs')!;
 const NS = 'jobs';
 
@@ -21,20 +20,9 @@ let kubelet: SimulatedKubelet | undefined;
 let podWatch: Informer<Pod> | undefined;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
-  client = cp.client();
-  kubelet = await startSimulatedKubelet(client);
-  await cp.k(['create', 'namespace', NS]);
-  podWatch = new Informer<Pod>(client, PODS, { namespace: NS });
-  podWatch.start();
-  await podWatch.waitForSync();
+  ({ cp, client, kubelet, podWatch } = await startWorkloadHarness(NS));
 });
-
-afterAll(async () => {
-  podWatch?.stop();
-  await kubelet?.stop();
-  await cp?.stop();
-});
+afterAll(() => stopWorkloadHarness({ cp, kubelet, podWatch }));
 
 function job(name: string, behaviour: string, spec: Record<string, unknown>, restartPolicy = 'Never'): string {
   return stringify({

@@ -14,10 +14,12 @@
  *   `terminateAfterMs`, as a kubelet does once the containers have stopped.
  */
 import type { KubeObject } from '../../../control/api/object.js';
+import type { Pod } from '../../../control/controllers/workload-types.js';
 import { ApiError } from '../../../control/api/errors.js';
 import { findResource } from '../../../control/api/resources.js';
 import { Informer, WorkQueue, runWorkers, type ApiClient } from '../../../control/client/index.js';
 import { simulateNode, type SimulatedNode } from './simulated-nodes.js';
+import { startControlPlane, type TestControlPlane } from '../../support/control-plane.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -167,4 +169,30 @@ function hash(s: string): number {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
   return h;
+}
+
+export interface WorkloadHarness {
+  cp: TestControlPlane;
+  client: ApiClient;
+  kubelet: SimulatedKubelet;
+  /** every pod of the test namespace, kept current */
+  podWatch: Informer<Pod>;
+}
+
+/** A real `tug server`, a simulated kubelet, the test namespace and a pod informer on it. */
+export async function startWorkloadHarness(namespace: string, opts: SimulatedKubeletOptions = {}): Promise<WorkloadHarness> {
+  const cp = await startControlPlane();
+  const client = cp.client();
+  const kubelet = await startSimulatedKubelet(client, opts);
+  await cp.k(['create', 'namespace', namespace]);
+  const podWatch = new Informer<Pod>(client, findResource('', 'v1', 'pods')!, { namespace });
+  podWatch.start();
+  await podWatch.waitForSync();
+  return { cp, client, kubelet, podWatch };
+}
+
+export async function stopWorkloadHarness(h: Partial<WorkloadHarness>): Promise<void> {
+  h.podWatch?.stop();
+  await h.kubelet?.stop();
+  await h.cp?.stop();
 }
