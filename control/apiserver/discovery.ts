@@ -1,5 +1,5 @@
 /**
- * Discovery documents, rendered from the RESOURCES registry (notes/kubectl-api-surface.md §2).
+ * Discovery documents, rendered from the RESOURCES registry plus METRICS_RESOURCES (notes/kubectl-api-surface.md §2).
  *
  * - Aggregated discovery (apidiscovery.k8s.io/v2) answers /api and /apis in one document each,
  *   but only when the client's Accept names exactly that media type (pitfall P2: kubectl 1.28
@@ -10,6 +10,13 @@
  * Versions of a group are listed in registry order; the first is the preferred version.
  */
 import { groupVersion, RESOURCES, type ResourceInfo } from '../api/resources.js';
+import { METRICS_RESOURCES } from './metrics-api.js';
+
+/**
+ * What discovery announces: the stored kinds of the registry, then groups served without storage
+ * (metrics.k8s.io, computed from the kubelets by metrics-api.ts) — listed last, as aggregated APIs are.
+ */
+export const DISCOVERED_RESOURCES: readonly ResourceInfo[] = [...RESOURCES, ...METRICS_RESOURCES];
 
 export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
@@ -88,7 +95,7 @@ function aggregatedResource(r: ResourceInfo): Record<string, unknown> {
 }
 
 /** APIGroupDiscoveryList for /api ('core': the legacy group, metadata without a name) or /apis. */
-export function aggregatedDiscovery(which: 'core' | 'apis', resources: readonly ResourceInfo[] = RESOURCES): object {
+export function aggregatedDiscovery(which: 'core' | 'apis', resources: readonly ResourceInfo[] = DISCOVERED_RESOURCES): object {
   const items: object[] = [];
   for (const [group, versions] of groupsAndVersions(resources)) {
     if ((group === '') !== (which === 'core')) continue;
@@ -105,7 +112,7 @@ export function aggregatedDiscovery(which: 'core' | 'apis', resources: readonly 
 }
 
 /** APIVersions for legacy GET /api; serverAddress is host:port as clients reach us. */
-export function apiVersions(serverAddress: string, resources: readonly ResourceInfo[] = RESOURCES): object {
+export function apiVersions(serverAddress: string, resources: readonly ResourceInfo[] = DISCOVERED_RESOURCES): object {
   const versions = [...(groupsAndVersions(resources).get('')?.keys() ?? [])];
   return {
     kind: 'APIVersions',
@@ -120,7 +127,7 @@ function groupBody(name: string, versions: string[]): Record<string, unknown> {
 }
 
 /** APIGroupList for legacy GET /apis (named groups only). */
-export function apiGroupList(resources: readonly ResourceInfo[] = RESOURCES): object {
+export function apiGroupList(resources: readonly ResourceInfo[] = DISCOVERED_RESOURCES): object {
   const groups: object[] = [];
   for (const [group, versions] of groupsAndVersions(resources)) {
     if (group !== '') groups.push(groupBody(group, [...versions.keys()]));
@@ -129,7 +136,7 @@ export function apiGroupList(resources: readonly ResourceInfo[] = RESOURCES): ob
 }
 
 /** APIGroup for GET /apis/<group>; undefined when the group is not served. */
-export function apiGroup(group: string, resources: readonly ResourceInfo[] = RESOURCES): object | undefined {
+export function apiGroup(group: string, resources: readonly ResourceInfo[] = DISCOVERED_RESOURCES): object | undefined {
   if (group === '') return undefined;
   const versions = groupsAndVersions(resources).get(group);
   if (!versions) return undefined;
@@ -141,7 +148,7 @@ export function apiGroup(group: string, resources: readonly ResourceInfo[] = RES
  * separate `parent/sub` entries with an empty singularName, naming group/version only when the
  * subresource's kind lives elsewhere (deployments/scale → autoscaling/v1 Scale).
  */
-export function apiResourceList(group: string, version: string, resources: readonly ResourceInfo[] = RESOURCES): object | undefined {
+export function apiResourceList(group: string, version: string, resources: readonly ResourceInfo[] = DISCOVERED_RESOURCES): object | undefined {
   const list = groupsAndVersions(resources).get(group)?.get(version);
   if (!list) return undefined;
   const entries: object[] = [];

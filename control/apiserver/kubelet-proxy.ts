@@ -54,7 +54,8 @@ async function resolveTarget(rest: RestStorage, namespace: string, name: string,
   return { ...nodeEndpoint(node), container: chosen };
 }
 
-function nodeEndpoint(node: KubeObject): { host: string; port: number } {
+/** Where a node's kubelet listens: its InternalIP (else first address) and daemonEndpoints port. */
+export function nodeEndpoint(node: KubeObject): { host: string; port: number } {
   const status = (node.status ?? {}) as { addresses?: Array<{ type: string; address: string }>; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
   const addr = status.addresses?.find((a) => a.type === 'InternalIP')?.address ?? status.addresses?.[0]?.address;
   if (!addr) throw new ApiError(503, 'ServiceUnavailable', `node ${node.metadata.name} has no address`);

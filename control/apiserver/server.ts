@@ -1,6 +1,6 @@
 /**
  * The API server: HTTPS only, authenticated, a fixed request pipeline
- *   TLS → authenticate (401) → route: health | version | discovery | openapi | metrics | resources
+ *   TLS → authenticate (401) → route: health | version | discovery | openapi | metrics | metrics.k8s.io | resources
  *       → handler → JSON or Status answer; errors never escape as anything but a Status.
  * build() wires dependencies without listening; start() listens. Tests build it in-process.
  */
@@ -21,6 +21,7 @@ import { NamespaceCache } from './registry/namespace-cache.js';
 import type { Admission } from './registry/admission.js';
 import { handleResource } from './handlers/resources.js';
 import { proxyLogs, proxyUpgrade, type KubeletClientCert } from './kubelet-proxy.js';
+import { METRICS_GROUP, parseMetricsPath, serveMetrics } from './metrics-api.js';
 import {
   AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions,
   versionInfo, wantsAggregatedDiscovery,
@@ -114,6 +115,13 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
       if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       sendJson(res, 200, doc);
       return 'discovery';
+    }
+    // metrics.k8s.io is computed from the kubelets, not stored: it never reaches the resource handlers.
+    const metricsRequest = parseMetricsPath(path);
+    if (metricsRequest) {
+      const body = await serveMetrics({ rest, kubeletClient: deps.kubeletClient, now: now() }, req.method ?? 'GET', metricsRequest, url.searchParams);
+      sendJson(res, 200, body);
+      return `${metricsRequest.resource}.${METRICS_GROUP}`;
     }
     const ri = parseResourcePath(req.method ?? 'GET', path, url.searchParams);
     if (!ri) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');

@@ -4,6 +4,8 @@
  *   GET /healthz                                   "ok" (no client certificate needed)
  *   GET /containerLogs/{ns}/{pod}/{container}      ?follow&tailLines&sinceSeconds&sinceTime&timestamps&previous&limitBytes
  *   GET /exec/{ns}/{pod}/{container}?command=…     WebSocket upgrade, v5/v4.channel.k8s.io (exec-stream.ts)
+ *   GET /metrics/resource/v1beta1                  node and container cpu/memory usage JSON (resource-usage.ts),
+ *                                                  503 until two samples were taken; for metrics.k8s.io
  * Callers authenticate with a client certificate signed by the cluster CA (401 otherwise); only
  * the API server's identity (O=system:masters or CN=kube-apiserver-kubelet-client) is allowed
  * (403 otherwise). Errors are Status JSON, which the API server relays to kubectl.
@@ -16,6 +18,8 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { ContainerInfo, Docker } from './docker.js';
 import { chooseProtocol, serveExec } from './exec-stream.js';
+import { measuredContainers, ResourceUsageSampler } from './resource-usage.js';
+import type { PodRuntime } from './runtime-state.js';
 
 export class KubeletHttpError extends Error {
   constructor(readonly code: number, readonly reason: string, message: string) {
@@ -34,7 +38,11 @@ export interface KubeletServerDeps {
   docker: Docker;
   containers: ContainerLocator;
   log: Logger;
+  /** the node's pods as last listed; when given, usage is sampled while the server listens */
+  pods?: () => readonly PodRuntime[];
 }
+
+export const RESOURCE_USAGE_PATH = '/metrics/resource/v1beta1';
 
 const ALLOWED_GROUP = 'system:masters';
 const ALLOWED_CN = 'kube-apiserver-kubelet-client';
@@ -74,6 +82,14 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
   const server = https.createServer({ cert: deps.tls.cert, key: deps.tls.key, ca: deps.clientCA, requestCert: true, rejectUnauthorized: false });
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => chooseProtocol(protocols) });
 
+  // The sampler lives as long as the server listens, so the kubelet only has to hand over its pods.
+  const pods = deps.pods;
+  const usage = pods ? new ResourceUsageSampler({ containers: () => measuredContainers(pods()) }) : undefined;
+  if (usage) {
+    server.on('listening', () => usage.start());
+    server.on('close', () => usage.stop());
+  }
+
   const refuse = (res: ServerResponse, code: number, reason: string, message: string): void => {
     res.writeHead(code, { 'Content-Type': 'application/json' });
     res.end(statusBody(code, reason, message));
@@ -88,6 +104,12 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
       const auth = authorize(req.socket as TLSSocket);
       if (auth === 401) return refuse(res, 401, 'Unauthorized', 'Unauthorized: a client certificate signed by the cluster CA is required');
       if (auth === 403) return refuse(res, 403, 'Forbidden', 'Forbidden: only the API server may use this endpoint');
+      if (req.url === RESOURCE_USAGE_PATH && req.method === 'GET') {
+        const report = usage?.snapshot();
+        if (!report) return refuse(res, 503, 'ServiceUnavailable', 'resource usage is not sampled yet');
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(JSON.stringify(report));
+      }
       const route = parseRoute(req.url ?? '/');
       if (!route || req.method !== 'GET') return refuse(res, 404, 'NotFound', `${req.method} ${req.url} not found`);
       if (route.kind === 'exec') return refuse(res, 400, 'BadRequest', 'exec needs a WebSocket upgrade (v5.channel.k8s.io); SPDY is not supported');

@@ -142,7 +142,7 @@ export class Kubelet {
     await Promise.all([this.pods, this.nodes, this.configMaps, this.secrets, this.services].map((i) => (i as Informer<KubeObject>).waitForSync()));
     await this.relist();
 
-    this.server = createKubeletServer({ tls: cfg.tls, clientCA: cfg.clientCA, docker: cfg.docker, containers: this.locator(), log: cfg.log });
+    this.server = createKubeletServer({ tls: cfg.tls, clientCA: cfg.clientCA, docker: cfg.docker, containers: this.locator(), log: cfg.log, pods: () => this.runtime.all() });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(cfg.kubeletPort, cfg.listenHost ?? cfg.nodeIP, () => resolve());

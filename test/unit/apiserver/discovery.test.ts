@@ -4,6 +4,7 @@ import {
   versionInfo, wantsAggregatedDiscovery,
 } from '../../../control/apiserver/discovery.js';
 import { RESOURCES } from '../../../control/api/resources.js';
+import { METRICS_RESOURCES } from '../../../control/apiserver/metrics-api.js';
 
 // `any`: discovery bodies are plain JSON documents, inspected loosely.
 type Doc = any;
@@ -48,6 +49,7 @@ describe('aggregated discovery', () => {
     const names = apis.items.map((i: Doc) => i.metadata.name);
     expect(names).toEqual([
       'apps', 'batch', 'networking.k8s.io', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'gateway.networking.k8s.io',
+      'metrics.k8s.io',
     ]);
   });
 
@@ -94,9 +96,17 @@ describe('aggregated discovery', () => {
     });
   });
 
-  it('serves every registry resource exactly once', () => {
+  it('serves every registry resource exactly once, plus the unstored metrics resources', () => {
     const served = [...core.items, ...apis.items].flatMap((g: Doc) => g.versions.flatMap((v: Doc) => v.resources));
-    expect(served).toHaveLength(RESOURCES.length);
+    expect(served).toHaveLength(RESOURCES.length + METRICS_RESOURCES.length);
+  });
+
+  it('announces metrics.k8s.io/v1beta1 pods and nodes, get/list only (kubectl top)', () => {
+    const metrics = apis.items.find((i: Doc) => i.metadata.name === 'metrics.k8s.io');
+    expect(metrics.versions.map((v: Doc) => v.version)).toEqual(['v1beta1']);
+    const byName = Object.fromEntries(metrics.versions[0].resources.map((r: Doc) => [r.resource, r]));
+    expect(byName.pods).toMatchObject({ scope: 'Namespaced', responseKind: { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics' }, verbs: ['get', 'list'] });
+    expect(byName.nodes).toMatchObject({ scope: 'Cluster', responseKind: { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics' }, verbs: ['get', 'list'] });
   });
 });
 
@@ -118,6 +128,15 @@ describe('legacy discovery', () => {
       preferredVersion: { groupVersion: 'autoscaling/v2', version: 'v2' },
     });
     expect(list.groups.map((g: Doc) => g.name)).not.toContain('');
+  });
+
+  it('serves metrics.k8s.io in the group list, as an APIGroup and as an APIResourceList (kubectl top)', () => {
+    expect((apiGroupList() as Doc).groups.map((g: Doc) => g.name)).toContain('metrics.k8s.io');
+    expect(apiGroup('metrics.k8s.io')).toMatchObject({ name: 'metrics.k8s.io', preferredVersion: { groupVersion: 'metrics.k8s.io/v1beta1', version: 'v1beta1' } });
+    expect((apiResourceList('metrics.k8s.io', 'v1beta1') as Doc).resources).toEqual([
+      { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] },
+      { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] },
+    ]);
   });
 
   it('APIGroup answers served groups only', () => {
