@@ -13,6 +13,10 @@
  *   API server ends those streams and clients re-watch from their last resourceVersion. The
  *   shared watch reconnects with backoff from the last revision it received, so the window stays
  *   gap-free; if that revision was compacted meanwhile, the window restarts empty "from now".
+ * - Shared watch compacted under a lagging stream (etcd cancels a watcher that fell behind its
+ *   compaction point, even one started "from now"): each subscriber whose own resume point
+ *   survived the compaction continues on a dedicated watch, unnoticed; the others get 'Gone',
+ *   exactly as if they had asked etcd directly.
  * - Event objects are shared between subscribers: treat them as read-only.
  */
 import type { Etcd3 } from 'etcd3';
@@ -37,6 +41,8 @@ interface Subscriber {
   after: number | undefined;
   cb: WatchCallbacks;
   ended: boolean;
+  /** Revision of the last event delivered (batches of one revision are delivered whole). */
+  delivered: number;
   dedicated?: RawWatch;
 }
 
@@ -68,7 +74,7 @@ export class EtcdWatchCache {
   }
 
   watch(prefix: string, fromRevision: number, cb: WatchCallbacks): WatchHandle {
-    const sub: Subscriber = { prefix, after: fromRevision > 0 ? fromRevision : undefined, cb, ended: false };
+    const sub: Subscriber = { prefix, after: fromRevision > 0 ? fromRevision : undefined, cb, ended: false, delivered: 0 };
     this.subscribers.add(sub);
     const handle = { stop: (): void => this.unsubscribe(sub) };
     if (this.state === 'closed') {
@@ -130,8 +136,12 @@ export class EtcdWatchCache {
     if (err.code === 'Gone') this.fresh = true;
     const reason = new StoreError('Unavailable', `etcd watch interrupted: ${err.message}`);
     const affected = [...this.live, ...this.pending];
+    this.live.clear();
     this.pending = [];
-    for (const sub of affected) this.end(sub, reason);
+    for (const sub of affected) {
+      if (err.compactRevision === undefined) this.end(sub, reason);
+      else this.continueAfterCompaction(sub, err.compactRevision);
+    }
     this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.connect(); }, this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, this.opts.reconnectMaxMs);
   }
@@ -176,6 +186,16 @@ export class EtcdWatchCache {
     if (!sub.ended) this.live.add(sub);
   }
 
+  private continueAfterCompaction(sub: Subscriber, compactRevision: number): void {
+    if (sub.after !== undefined) sub.after = Math.max(sub.after, sub.delivered);
+    // etcd serves a watch whose first revision is >= the compaction point.
+    if (sub.after !== undefined && sub.after + 1 < compactRevision) {
+      this.end(sub, new StoreError('Gone', `too old resource version: ${sub.after} (${compactRevision})`, sub.prefix, compactRevision));
+    } else {
+      this.startDedicated(sub);
+    }
+  }
+
   private startDedicated(sub: Subscriber): void {
     if (sub.ended) return;
     sub.dedicated = openEtcdWatch(this.client, {
@@ -196,6 +216,7 @@ export class EtcdWatchCache {
   }
 
   private deliver(sub: Subscriber, ev: StoreEvent): void {
+    sub.delivered = ev.revision;
     try {
       sub.cb.onEvent(ev);
     } catch (err) {

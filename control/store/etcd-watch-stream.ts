@@ -57,7 +57,9 @@ export function openEtcdWatch(client: Etcd3, req: RawWatchRequest, h: RawWatchHa
   const onResponse = (res: IWatchResponse): void => {
     if (done) return;
     if (res.compact_revision && res.compact_revision !== '0') {
-      finish(new StoreError('Gone', `too old resource version: ${req.startRevision === undefined ? 0 : req.startRevision - 1} (${res.compact_revision})`));
+      const compactRevision = Number(res.compact_revision);
+      const from = req.startRevision === undefined ? 0 : req.startRevision - 1;
+      finish(new StoreError('Gone', `too old resource version: ${from} (${compactRevision})`, req.prefix, compactRevision));
       return;
     }
     if (res.canceled) {

@@ -19,7 +19,11 @@ import type { KubeObject } from '../api/object.js';
 export type StoreErrorCode = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Gone' | 'Unavailable';
 
 export class StoreError extends Error {
-  constructor(readonly code: StoreErrorCode, message: string, readonly key?: string) {
+  /**
+   * @param compactRevision for 'Gone' from a watch: etcd's compaction point, so a caller can
+   * tell which resume revisions are still served (those >= it - 1).
+   */
+  constructor(readonly code: StoreErrorCode, message: string, readonly key?: string, readonly compactRevision?: number) {
     super(message);
     this.name = 'StoreError';
   }

@@ -3,10 +3,12 @@
  * dir on free loopback ports: the shared conformance suite, then what only a real etcd can show
  * (stored bytes, outage and recovery, supervision).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdStore } from '../../../control/store/etcd-store.js';
 import { startEtcd, type EtcdProcess } from '../../../control/store/etcd-process.js';
@@ -96,6 +98,28 @@ describe('EtcdStore on a real etcd', () => {
     await eventually(async () => { if (!progress.some((r) => r >= revision)) throw new Error('no progress yet'); }, 15_000);
     expect(errors).toEqual([]);
     handle.stop();
+  });
+
+  it('a compaction while the shared watch lags: watches whose history survived carry on, older ones get Gone', async () => {
+    const store = newStore({ watchCacheSize: 4 });
+    const prefix = '/registry/core/configmaps/lagging/';
+    await eventually(async () => { if (!store.watchWindow().connected) throw new Error('not connected'); }, 5_000);
+    const before = await store.currentRevision();
+    // Blocks this event loop, so the shared watch stream is not read while another client writes
+    // several MB and compacts: etcd finds our watcher behind its compaction point.
+    const compactedAt = Number(execFileSync(process.execPath, [
+      fileURLToPath(new URL('./write-and-compact.mjs', import.meta.url)), `http://127.0.0.1:${clientPort}`, prefix, '400', '32768',
+    ], { encoding: 'utf8' }).trim());
+    const old = record(store, prefix, before);
+    const current = record(store, prefix, compactedAt);
+    expect((await old.untilError()).code).toBe('Gone');
+    expect(old.events).toEqual([]);
+    const next = await store.create(`${prefix}after`, { metadata: { name: 'after' } });
+    await current.until((evs) => evs.length >= 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(current.events.map((e) => e.revision)).toEqual([Number(next.metadata.resourceVersion)]);
+    expect(current.errors).toEqual([]);
+    current.stop();
   });
 
   it('etcd down: calls fail Unavailable within 3 s and watches end; back up: data intact, service resumes', async () => {

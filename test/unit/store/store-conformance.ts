@@ -380,7 +380,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         await store.compact(compactedAt);
         const old = record(store, p, rv(first));
         const err = await old.untilError();
-        expect(err.code).toBe('Gone');
+        expect(err.code, err.message).toBe('Gone');
         expect(old.events).toEqual([]);
         const current = record(store, p, compactedAt);
         const next = await store.update(`${p}a`, obj('a', { data: { n: 'after' } }));
