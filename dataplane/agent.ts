@@ -27,12 +27,13 @@ import { buildOverlay } from '../cni/overlay/index.js';
 import { buildProxy } from './proxy/index.js';
 import { buildKubelet } from './kubelet/index.js';
 import { buildDns } from './dns/index.js';
+import { parseUpstreamList } from './dns/forwarder.js';
 
 export const usage = `tug agent --server URL (--kubeconfig FILE | --token T [--ca-file F]) [--node NAME] [--node-ip IP]
           [--proxy-mode iptables|userspace] [--cluster-cidr 10.244.0.0/16] [--service-cidr 10.96.0.0/12]
           [--cluster-dns 10.96.0.10] [--cluster-domain cluster.local] [--state-dir DIR]
           [--metrics-port 10249] [--kubelet-port 10250] [--node-mode auto|netns|host] [--underlay-device DEV]
-          [--cluster-name NAME]`;
+          [--cluster-name NAME] [--dns-upstream IP[:PORT][,IP[:PORT]...]]`;
 
 export interface AgentOptions {
   nodeName: string;
@@ -51,6 +52,8 @@ export interface AgentOptions {
   underlayDevice: string;
   /** labels pod containers tugboat.cluster=<name> (local clusters) */
   clusterName?: string;
+  /** resolvers for names outside the cluster zone; empty = the nameservers of /etc/resolv.conf */
+  dnsUpstreams: string[];
 }
 
 /** What every component of the agent is: built from deps, started and stopped by the agent. */
@@ -129,7 +132,7 @@ export function buildAgent(opts: AgentOptions, log: Logger, tls: { cert: string;
     ...base, log, mode: opts.proxyMode, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr,
   });
   let proxySynced = false;
-  const dns = buildDns({ ...base, log, listenAddresses: [opts.nodeIP], clusterDomain: opts.clusterDomain, upstreams: [] });
+  const dns = buildDns({ ...base, log, listenAddresses: [opts.nodeIP], clusterDomain: opts.clusterDomain, upstreams: opts.dnsUpstreams });
   let dnsSynced = false;
   // Start order: the kubelet registers the Node the overlay annotates; stop runs in reverse.
   const components: Component[] = [
@@ -279,6 +282,7 @@ export async function parseAgentArgs(argv: string[], log: Logger): Promise<Agent
       'node-mode': { type: 'string', default: 'auto' },
       'underlay-device': { type: 'string' },
       'cluster-name': { type: 'string' },
+      'dns-upstream': { type: 'string', multiple: true },
     },
   });
   let client: ClientConfig;
@@ -298,6 +302,7 @@ export async function parseAgentArgs(argv: string[], log: Logger): Promise<Agent
   }
   const proxyMode = values['proxy-mode'];
   if (proxyMode !== 'iptables' && proxyMode !== 'userspace') throw new Error(`--proxy-mode: expected iptables or userspace, got "${proxyMode}"`);
+  const dnsUpstreams = parseUpstreamList(values['dns-upstream'] ?? [], '--dns-upstream');
   const nodeName = values.node ?? hostname().toLowerCase();
   const nodeIP = values['node-ip'] ?? (await localAddressFor(client.server));
   const setup = await detectNodeSetup(nodeIP, values['underlay-device'], values['node-mode']!);
@@ -309,6 +314,7 @@ export async function parseAgentArgs(argv: string[], log: Logger): Promise<Agent
     metricsPort: port('metrics-port', values['metrics-port']!), kubeletPort: port('kubelet-port', values['kubelet-port']!),
     ...setup,
     ...(values['cluster-name'] ? { clusterName: values['cluster-name'] } : {}),
+    dnsUpstreams,
   };
 }
 

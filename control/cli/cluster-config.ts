@@ -23,6 +23,8 @@ export interface ClusterConfig {
   nodePortRange: [number, number];
   /** seconds a pod tolerates an unreachable node before eviction (tests shorten it) */
   podEvictionTimeout: number;
+  /** resolvers the nodes' DNS forwards to; empty = each node's /etc/resolv.conf */
+  dnsUpstreams: string[];
 }
 
 export const DEFAULT_STATE_ROOT = process.env.TUG_STATE_ROOT ?? '/var/lib/tugboat';
@@ -41,6 +43,7 @@ export function defaultConfig(name: string, stateRoot = DEFAULT_STATE_ROOT): Clu
     clusterCidr: '10.244.0.0/16',
     nodePortRange: [30000, 32767],
     podEvictionTimeout: 300,
+    dnsUpstreams: [],
   };
 }
 

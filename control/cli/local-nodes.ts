@@ -83,6 +83,7 @@ export function agentCommand(cfg: ClusterConfig, index: number, kubeconfig: stri
     '--node', node, '--kubeconfig', kubeconfig, '--node-ip', nodeAddress(cfg, index),
     '--cluster-cidr', cfg.clusterCidr, '--service-cidr', cfg.serviceCidr, '--state-dir', stateDir,
     '--node-mode', 'netns', '--underlay-device', 'eth0', '--cluster-name', cfg.name,
+    ...(cfg.dnsUpstreams.length > 0 ? ['--dns-upstream', cfg.dnsUpstreams.join(',')] : []),
   ];
 }
 

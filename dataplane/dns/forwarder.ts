@@ -26,12 +26,26 @@ export interface Upstream {
 /** '10.0.0.2', '10.0.0.2:5353', '[fd00::1]:53', 'fd00::1' → host and port. */
 export function parseUpstream(text: string): Upstream {
   const t = text.trim();
-  const v6 = /^\[(.+)\](?::(\d+))?$/.exec(t);
-  if (v6) return { host: v6[1]!, port: v6[2] ? Number(v6[2]) : 53 };
-  if (isIP(t) === 6) return { host: t, port: 53 };
-  const [host, port] = t.split(':');
-  if (!host || isIP(host) === 0) throw new Error(`upstream "${text}" is not an IP address`);
-  return { host, port: port ? Number(port) : 53 };
+  const v6 = /^\[(.+)\](?::(.*))?$/.exec(t);
+  const [host, port] = v6 ? [v6[1]!, v6[2]] : isIP(t) === 6 ? [t, undefined] : t.split(':');
+  if (!host || isIP(host) === 0) throw new Error(`upstream "${text}" is not an IP address (IP, IP:PORT or [IPv6]:PORT)`);
+  if (port === undefined) return { host, port: 53 };
+  const n = Number(port);
+  if (!/^\d+$/.test(port) || n < 1 || n > 65535) throw new Error(`upstream "${text}": port "${port}" is not 1-65535`);
+  return { host, port: n };
+}
+
+/** Flag values (repeated and/or comma-separated) → the upstream list; throws naming a bad entry. */
+export function parseUpstreamList(values: readonly string[], flag: string): string[] {
+  const list = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const u of list) {
+    try {
+      parseUpstream(u);
+    } catch (err) {
+      throw new Error(`${flag}: ${(err as Error).message}`);
+    }
+  }
+  return list;
 }
 
 export interface ForwarderOptions {

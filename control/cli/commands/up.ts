@@ -13,8 +13,9 @@ import { readyz, adminClient } from '../cluster-client.js';
 import { contextName, mergeIntoUserKubeconfig, renderKubeconfig, userKubeconfigPath } from '../kubeconfig.js';
 import { findResource } from '../../api/resources.js';
 import { DEFAULT_LOCAL_NODES, ensureNodes, knownNodeIndexes } from '../local-nodes.js';
+import { parseUpstreamList } from '../../../dataplane/dns/forwarder.js';
 
-export const usage = 'tug up [--name NAME] [--nodes N] [--pod-eviction-timeout SECONDS]';
+export const usage = 'tug up [--name NAME] [--nodes N] [--pod-eviction-timeout SECONDS] [--dns-upstream IP[:PORT][,...]]';
 
 function runningClusters(except: string): string[] {
   if (!existsSync(DEFAULT_STATE_ROOT)) return [];
@@ -40,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
       name: { type: 'string', default: 'local' },
       nodes: { type: 'string' },
       'pod-eviction-timeout': { type: 'string' },
+      'dns-upstream': { type: 'string', multiple: true },
     },
   });
   const name = values.name!;
@@ -51,7 +53,12 @@ export async function run(argv: string[]): Promise<number> {
 
   const progress = consoleProgress();
   const cfg: ClusterConfig = loadConfig(name) ?? defaultConfig(name);
-  if (values['pod-eviction-timeout']) cfg.podEvictionTimeout = Number(values['pod-eviction-timeout']);
+  if (values['pod-eviction-timeout'] !== undefined) {
+    const seconds = Number(values['pod-eviction-timeout']);
+    if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`--pod-eviction-timeout: expected whole seconds >= 0, got "${values['pod-eviction-timeout']}"`);
+    cfg.podEvictionTimeout = seconds;
+  }
+  if (values['dns-upstream']) cfg.dnsUpstreams = parseUpstreamList(values['dns-upstream'], '--dns-upstream');
   saveConfig(cfg);
   const paths = clusterPaths(cfg);
   // Without --nodes, an existing cluster keeps its node count (tug down keeps node state); a new one gets 2.

@@ -2,20 +2,19 @@
 // `nslookup` from pods (through 10.96.0.10, answered by each node's own DNS) for short and
 // qualified names, headless services, SRV, PTR, ExternalName, dns-version, NXDOMAIN, a Service
 // appearing and disappearing, and a name outside the cluster forwarded to an upstream we start on
-// the host bridge (10.200.0.1) and cached.
+// the host bridge (10.200.0.1, named by `tug up --dns-upstream`) and cached.
 //
-// The agents run under `ip netns exec <node>`, which bind-mounts /etc/netns/<node>/resolv.conf
-// over /etc/resolv.conf: that file (written before `tug up`, removed after) is how the nodes'
-// DNS learns its upstream. busybox nslookup exits 1 whenever any search suffix fails, so the
-// assertions read its output (recipe gotcha 1).
+// busybox nslookup exits 1 whenever any search suffix fails, so the assertions read its output
+// (recipe gotcha 1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TUG_ENTRY } from '../../support/control-plane.js';
 import { TYPE } from '../../../dataplane/dns/wire.js';
-import type { TestUpstream } from '../../unit/dns/upstream.js';
+import { startUpstream, type TestUpstream } from '../../unit/dns/upstream.js';
+import { findFreePort } from '../../../control/store/free-port.js';
 
 const NAME = 'e2edns';
 const root = mkdtempSync(join(tmpdir(), 'tug-e2e-dns-'));
@@ -57,18 +56,14 @@ const podManifest = (name: string, ns: string, nodeIndex: number, labels: Record
 });
 
 let clusterIP = '';
-const createdNetnsDir = !existsSync('/etc/netns');
 const podIPs: Record<string, string> = {};
 
 beforeAll(async () => {
-  for (const i of [1, 2]) {
-    mkdirSync(`/etc/netns/${node(i)}`, { recursive: true });
-    writeFileSync(`/etc/netns/${node(i)}/resolv.conf`, `nameserver ${HOST_BRIDGE_IP}\n`);
-  }
-  const r = await tug('up', '--name', NAME, '--nodes', '2');
+  const upstreamPort = await findFreePort();
+  const r = await tug('up', '--name', NAME, '--nodes', '2', '--dns-upstream', `${HOST_BRIDGE_IP}:${upstreamPort}`);
   if (r.code !== 0) throw new Error(`tug up failed: ${r.stdout}${r.stderr}`);
-  // resolv.conf has no port: the upstream listens on 53 of the host bridge address.
-  up = await startUpstreamOn53();
+  // The bridge exists once the cluster is up; the nodes' DNS only asks it when a test does.
+  up = await startUpstream({ 'example.test': [{ type: TYPE.A, ttl: 300, address: '198.51.100.7' }] }, HOST_BRIDGE_IP, upstreamPort);
   await k(['create', 'namespace', 'other']);
   const items = [
     podManifest('getip-1', 'default', 1, { app: 'getip' }),
@@ -90,30 +85,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await up?.close();
   await tug('down', '--name', NAME, '--purge');
-  for (const i of [1, 2]) rmSync(`/etc/netns/${node(i)}`, { recursive: true, force: true });
-  if (createdNetnsDir) try { rmdirSync('/etc/netns'); } catch { /* someone else put files there meanwhile */ }
   rmSync(root, { recursive: true, force: true });
 }, 300_000);
-
-async function startUpstreamOn53(): Promise<TestUpstream> {
-  const dns2 = (await import('dns2')).default;
-  const asked = new Map<string, number>();
-  const server = dns2.createServer({
-    udp: true, tcp: true,
-    handle: (request, send) => {
-      const q = request.questions[0]!;
-      const key = `${q.name.toLowerCase()} ${q.type}`;
-      asked.set(key, (asked.get(key) ?? 0) + 1);
-      const res = dns2.Packet.createResponseFromRequest(request);
-      if (q.name.toLowerCase() === 'example.test' && q.type === TYPE.A) res.answers.push({ name: q.name, type: TYPE.A, class: 1, ttl: 300, address: '198.51.100.7' } as never);
-      else if (q.name.toLowerCase() !== 'example.test') res.header.rcode = 3;
-      void send(res);
-    },
-  });
-  server.on('error', () => { /* stray packets */ });
-  await server.listen({ udp: { port: 53, address: HOST_BRIDGE_IP }, tcp: { port: 53, address: HOST_BRIDGE_IP } });
-  return { address: HOST_BRIDGE_IP, port: 53, asked, total: () => [...asked.values()].reduce((a, b) => a + b, 0), close: () => server.close() };
-}
 
 describe('cluster DNS from pods (busybox nslookup via 10.96.0.10)', () => {
   it('getip, getip.default and getip.default.svc.cluster.local resolve to the ClusterIP from default', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { desiredKubeDnsSlice, sliceMatches } from '../../../dataplane/dns/node-local.js';
 import { parseResolvConf } from '../../../dataplane/dns/resolv-conf.js';
-import { parseUpstream } from '../../../dataplane/dns/forwarder.js';
+import { parseUpstream, parseUpstreamList } from '../../../dataplane/dns/forwarder.js';
 
 describe('kube-dns-<node> EndpointSlice', () => {
   it('says exactly what WAVE2 asks for', () => {
@@ -39,6 +39,15 @@ describe('upstreams', () => {
     expect(parseUpstream('127.0.0.2:5353')).toEqual({ host: '127.0.0.2', port: 5353 });
     expect(parseUpstream('[fd00::1]:54')).toEqual({ host: 'fd00::1', port: 54 });
     expect(parseUpstream('fd00::1')).toEqual({ host: 'fd00::1', port: 53 });
-    expect(() => parseUpstream('dns.google')).toThrow();
+    expect(() => parseUpstream('dns.google')).toThrow('upstream "dns.google" is not an IP address');
+    expect(() => parseUpstream('10.0.0.2:dns')).toThrow('port "dns" is not 1-65535');
+    expect(() => parseUpstream('10.0.0.2:70000')).toThrow('port "70000" is not 1-65535');
+  });
+
+  it('reads a flag list: repeated and comma-separated, naming the flag and the bad entry', () => {
+    expect(parseUpstreamList(['10.0.0.2, 10.0.0.3:5353', '[fd00::1]:54'], '--dns-upstream'))
+      .toEqual(['10.0.0.2', '10.0.0.3:5353', '[fd00::1]:54']);
+    expect(parseUpstreamList([], '--dns-upstream')).toEqual([]);
+    expect(() => parseUpstreamList(['10.0.0.2,resolver'], '--dns-upstream')).toThrow('--dns-upstream: upstream "resolver" is not an IP address');
   });
 });

@@ -32,8 +32,8 @@ async function freeUdpPort(address: string): Promise<number> {
   return port;
 }
 
-/** Unknown names get NXDOMAIN with an SOA (TTL 60, MINIMUM 30). */
-export async function startUpstream(records: Record<string, UpstreamRecord[]>, address = '127.0.0.1'): Promise<TestUpstream> {
+/** Unknown names get NXDOMAIN with an SOA (TTL 60, MINIMUM 30). Without `port`, a free one. */
+export async function startUpstream(records: Record<string, UpstreamRecord[]>, address = '127.0.0.1', port?: number): Promise<TestUpstream> {
   const asked = new Map<string, number>();
   const make = (): ReturnType<typeof dns2.createServer> => dns2.createServer({
     udp: true,
@@ -56,21 +56,21 @@ export async function startUpstream(records: Record<string, UpstreamRecord[]>, a
     },
   });
   for (let attempt = 0; ; attempt++) {
-    const port = await freeUdpPort(address);
+    const chosen = port ?? await freeUdpPort(address);
     const server = make();
     try {
       await new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen({ udp: { port, address }, tcp: { port, address } }).then(resolve, reject);
+        server.listen({ udp: { port: chosen, address }, tcp: { port: chosen, address } }).then(resolve, reject);
       });
       server.on('error', () => { /* a test's stray packet must not crash the upstream */ });
       return {
-        address, port, asked,
+        address, port: chosen, asked,
         total: () => [...asked.values()].reduce((a, b) => a + b, 0),
         close: () => server.close(),
       };
     } catch (err) {
-      if (attempt > 5) throw err;
+      if (port !== undefined || attempt > 5) throw err;
     }
   }
 }

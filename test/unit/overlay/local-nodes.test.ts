@@ -72,5 +72,7 @@ describe('node credentials', () => {
       '--service-cidr', '10.96.0.0/12', '--state-dir', '/s', '--node-mode', 'netns', '--underlay-device', 'eth0',
       '--cluster-name', 'demo',
     ]);
+    const withUpstreams = agentCommand({ ...cfg, dnsUpstreams: ['10.200.0.1:5353', '10.200.0.2'] }, 2, '/k', '/s');
+    expect(withUpstreams.slice(-2)).toEqual(['--dns-upstream', '10.200.0.1:5353,10.200.0.2']);
   });
 });
