@@ -31,6 +31,8 @@ export interface PortRules {
   natNodePorts: Rule[];
   /** Chains owned by this service port (KUBE-SVC/SVL/EXT/SEP), in writing order. */
   natChains: Map<string, Rule[]>;
+  /** natChains' names, kept so assembling a plan allocates nothing per service port. */
+  natChainNames: readonly string[];
   filterServices: Rule[];
   filterExternal: Rule[];
   /** Endpoints this node may DNAT to (for UDP conntrack cleanup). */
@@ -71,7 +73,7 @@ export function planIptablesPort(sp: ServicePort, endpoints: readonly Endpoint[]
   const usesLocal = d.local.length > 0 && usesLocalEndpoints(sp);
   const filter = filterRules(sp, d);
   const out: PortRules = {
-    servicePort: sp, natServices: [], natNodePorts: [], natChains: new Map(),
+    servicePort: sp, natServices: [], natNodePorts: [], natChains: new Map(), natChainNames: [],
     filterServices: filter.services, filterExternal: filter.external, reachable: d.reachable, hasEndpoints: d.hasAny,
   };
 
@@ -111,6 +113,7 @@ export function planIptablesPort(sp: ServicePort, endpoints: readonly Endpoint[]
     ]);
   }
   out.natChains = chains;
+  out.natChainNames = [...chains.keys()];
   return out;
 }
 
@@ -154,6 +157,6 @@ export function assembleIptablesPlan(fragments: Iterable<PortRules>, ctx: PlanCo
   services.push(NODEPORTS_JUMP);
   return {
     mode: 'iptables', tables: { nat: nat as ChainMap, filter: filter as ChainMap }, jumps: iptablesJumps(),
-    localAddresses: ctx.localAddresses, clusterCidr: ctx.clusterCidr, chainGroups: sorted.map((f) => [...f.natChains.keys()]),
+    localAddresses: ctx.localAddresses, clusterCidr: ctx.clusterCidr, chainGroups: sorted.map((f) => f.natChainNames),
   };
 }

@@ -82,14 +82,20 @@ export function renderRestore(plan: RulePlan, opts: RenderOptions = {}): Rendere
 
   const chunks: string[][] = [];
   let current: string[] = [...leaves];
-  for (const g of plan.chainGroups ?? []) {
-    const names = g.filter((c) => natWrite.has(c));
-    if (!names.length) continue;
-    if (current.length && current.length + names.length > limit) {
-      chunks.push(current);
-      current = [];
+  const groupedWrites = write.nat.length - ungrouped.length;
+  if (leaves.length + groupedWrites <= limit) {
+    // One chunk (every partial sync): write.nat already follows the plan's order, groups included.
+    for (const n of write.nat) if (grouped.has(n)) current.push(n);
+  } else {
+    for (const g of plan.chainGroups ?? []) {
+      const names = g.filter((c) => natWrite.has(c));
+      if (!names.length) continue;
+      if (current.length && current.length + names.length > limit) {
+        chunks.push(current);
+        current = [];
+      }
+      current.push(...names);
     }
-    current.push(...names);
   }
   const payloads: string[] = [];
   const last = [...current, ...entries];

@@ -26,6 +26,10 @@ export interface IptablesBackendDeps extends BackendContext {
   conntrack: Conntrack;
 }
 
+function* allPorts(fragments: ReadonlyMap<string, PortRules[]>): Generator<PortRules> {
+  for (const ports of fragments.values()) yield* ports;
+}
+
 export function buildIptablesBackend(deps: IptablesBackendDeps): ProxyBackend & { lastPayload(): string } {
   const ctx: PlanContext = { nodeName: deps.nodeName, clusterCidr: deps.clusterCidr, localAddresses: [deps.nodeIP] };
   const fragments = new Map<string, PortRules[]>();
@@ -59,10 +63,10 @@ export function buildIptablesBackend(deps: IptablesBackendDeps): ProxyBackend & 
   return {
     mode: 'iptables',
     async sync(model: ProxyModel, commit: Commit, full: boolean): Promise<SyncResult> {
-      const before = new Map(fragments);
       const keys = full ? new Set([...model.services.keys(), ...fragments.keys()]) : commit.changed;
+      const before = new Map([...keys].map((k) => [k, fragments.get(k)]));
       for (const key of keys) recompute(model, key);
-      const plan = assembleIptablesPlan([...fragments.values()].flat(), ctx);
+      const plan = assembleIptablesPlan(allPorts(fragments), ctx);
 
       let extraStale: Partial<Record<TableName, string[]>> | undefined;
       if (!lastApplied) leftovers ??= await findLeftovers();
@@ -80,8 +84,10 @@ export function buildIptablesBackend(deps: IptablesBackendDeps): ProxyBackend & 
       } catch (err) {
         // The failing restore changed nothing (each is atomic), earlier chunks did: the next
         // sync is full, and deletes whatever this plan created that it does not want.
-        fragments.clear();
-        for (const [k, v] of before) fragments.set(k, v);
+        for (const [k, v] of before) {
+          if (v) fragments.set(k, v);
+          else fragments.delete(k);
+        }
         throw err;
       }
       maybePresent = { nat: new Set(), filter: new Set() };
