@@ -3,12 +3,12 @@
  * Errors become DockerError with the engine's message; 404 on inspect is `undefined`.
  */
 import Dockerode from 'dockerode';
-import { PassThrough, Readable, type Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import {
-  DockerError, type ContainerCreateSpec, type ContainerInfo, type ContainerStatusName, type ContainerSummary, type Docker,
-  type ExecSession, type ExecSpec, type ImageInfo, type LogOptions,
+  DockerError, type AttachSpec, type ContainerCreateSpec, type ContainerInfo, type ContainerStatusName, type ContainerSummary, type Docker,
+  type ExecSession, type ExecSpec, type ImageInfo, type LogOptions, type StreamSession,
 } from './docker.js';
-import { demuxToText, DockerFrameDecoder } from './docker-stream.js';
+import { demuxToText, DockerFrameDecoder, splitHijacked } from './docker-stream.js';
 
 interface EngineError {
   statusCode?: number;
@@ -25,6 +25,9 @@ function wrap(err: unknown, what: string): DockerError {
 function isNotFound(err: unknown): boolean {
   return (err as EngineError).statusCode === 404;
 }
+
+/** how long an attach may still deliver output after its container stopped */
+const ATTACH_DRAIN_MS = 500;
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 const time = (t: string | undefined): string => (!t || t === ZERO_TIME ? '' : t);
@@ -96,6 +99,8 @@ export class DockerEngine implements Docker {
         WorkingDir: spec.workingDir,
         Tty: spec.tty ?? false,
         OpenStdin: spec.openStdin ?? false,
+        // as `docker create -i` sets it; attach itself only needs OpenStdin
+        AttachStdin: spec.openStdin ?? false,
         StdinOnce: spec.stdinOnce ?? false,
         User: spec.user,
         Hostname: spec.hostname,
@@ -216,36 +221,11 @@ export class DockerEngine implements Docker {
       const exec = await this.api.getContainer(id).exec({
         Cmd: spec.cmd, AttachStdin: spec.stdin, AttachStdout: spec.stdout, AttachStderr: spec.stderr, Tty: spec.tty,
       });
-      const stream = (await exec.start({ hijack: true, stdin: spec.stdin, Tty: spec.tty })) as unknown as Duplex;
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      if (spec.tty) stream.pipe(stdout);
-      else {
-        const decoder = new DockerFrameDecoder();
-        stream.on('data', (chunk: Buffer) => {
-          for (const c of decoder.push(chunk)) (c.stream === 'stderr' ? stderr : stdout).write(c.data);
-        });
-        stream.on('end', () => {
-          stdout.end();
-          stderr.end();
-        });
-      }
-      stream.on('close', () => {
-        stdout.end();
-        stderr.end();
-      });
-      const ended = new Promise<void>((resolve) => {
-        let n = 0;
-        const one = (): void => {
-          n++;
-          if (n === 2) resolve();
-        };
-        stdout.on('end', one);
-        stderr.on('end', one);
-      });
+      const conn = (await exec.start({ hijack: true, stdin: spec.stdin, Tty: spec.tty })) as unknown as Duplex;
+      const { stdout, stderr, ended } = splitHijacked(conn, spec.tty);
       return {
         stdout, stderr,
-        stdin: spec.stdin ? stream : undefined,
+        stdin: spec.stdin ? conn : undefined,
         resize: async (width, height) => {
           try {
             await exec.resize({ w: width, h: height });
@@ -253,6 +233,7 @@ export class DockerEngine implements Docker {
             // resizing a finished exec fails; nothing to do
           }
         },
+        ended: () => ended,
         exitCode: async () => {
           await ended;
           for (let i = 0; i < 50; i++) {
@@ -262,10 +243,51 @@ export class DockerEngine implements Docker {
           }
           return (await exec.inspect()).ExitCode ?? 1;
         },
-        close: () => stream.destroy(),
+        close: () => conn.destroy(),
       };
     } catch (err) {
       throw wrap(err, `exec in ${id.slice(0, 12)}`);
+    }
+  }
+
+  /**
+   * Docker's attach semantics carry through: with StdinOnce and no TTY, stdin EOF closes the
+   * process' stdin; otherwise stdin EOF detaches (the output ends, the process keeps running).
+   * An attach opened just as the container stopped is never ended by Docker, so a wait on the
+   * container ends it after a short drain of trailing output.
+   */
+  async attach(id: string, spec: AttachSpec): Promise<StreamSession> {
+    const container = this.api.getContainer(id);
+    try {
+      const info = await container.inspect();
+      if (!info.State.Running) throw new DockerError(`container ${id.slice(0, 12)} is not running`, 409);
+      const conn = (await container.attach({ stream: true, stdin: spec.stdin, stdout: spec.stdout, stderr: spec.stderr, hijack: true })) as unknown as Duplex;
+      const { stdout, stderr, ended } = splitHijacked(conn, info.Config.Tty);
+      const stopWaiting = new AbortController();
+      void ended.then(() => stopWaiting.abort());
+      container.wait({ abortSignal: stopWaiting.signal }).then(
+        () => setTimeout(() => conn.destroy(), ATTACH_DRAIN_MS).unref(),
+        () => undefined, // aborted: the attach ended first
+      );
+      return {
+        stdout, stderr,
+        stdin: spec.stdin ? conn : undefined,
+        resize: async (width, height) => {
+          try {
+            await container.resize({ w: width, h: height });
+          } catch {
+            // no TTY, or the container just stopped; nothing to do
+          }
+        },
+        ended: () => ended,
+        close: () => {
+          stopWaiting.abort();
+          conn.destroy();
+        },
+      };
+    } catch (err) {
+      if (err instanceof DockerError) throw err;
+      throw wrap(err, `attach to ${id.slice(0, 12)}`);
     }
   }
 

@@ -81,17 +81,33 @@ export interface ExecSpec {
   stderr: boolean;
 }
 
-/** A started exec: raw output (demuxed by the engine), an input to end, resize, and the exit code. */
-export interface ExecSession {
+/**
+ * A process' standard streams over one hijacked Docker connection (an exec, or an attach to the
+ * container's main process), already demuxed: with a TTY everything arrives on stdout.
+ */
+export interface StreamSession {
   stdout: Readable;
   stderr: Readable;
   /** writable end of the process' stdin (ended = EOF); undefined when stdin was not requested */
   stdin?: Duplex | NodeJS.WritableStream;
   resize(width: number, height: number): Promise<void>;
-  /** resolves with the exit code once the output ended */
-  exitCode(): Promise<number>;
+  /** resolves once the output ended: the process exited, or Docker ended an attach (stdin EOF detaches) */
+  ended(): Promise<void>;
   /** abandon the session (client went away) */
   close(): void;
+}
+
+/** A started exec: a stream session plus the command's exit code. */
+export interface ExecSession extends StreamSession {
+  /** resolves with the exit code once the output ended */
+  exitCode(): Promise<number>;
+}
+
+/** Which of the main process' streams an attach joins (the TTY is the container's, fixed at create). */
+export interface AttachSpec {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
 }
 
 export interface LogOptions {
@@ -118,6 +134,8 @@ export interface Docker {
   /** stdout and stderr of the container interleaved as text */
   logs(id: string, opts: LogOptions): Promise<Readable>;
   exec(id: string, spec: ExecSpec): Promise<ExecSession>;
+  /** joins the running container's main process (rejects when it is not running) */
+  attach(id: string, spec: AttachSpec): Promise<StreamSession>;
   /** run a command to completion (probes); output capped; rejects on timeout */
   execRun(id: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
   version(): Promise<string>;

@@ -1,9 +1,11 @@
 /**
- * The kubelet's HTTPS endpoint on nodeIP:kubeletPort, for the API server's log/exec proxy
+ * The kubelet's HTTPS endpoint on nodeIP:kubeletPort, for the API server's log/exec/attach proxy
  * (control/apiserver/kubelet-proxy.ts):
  *   GET /healthz                                   "ok" (no client certificate needed)
  *   GET /containerLogs/{ns}/{pod}/{container}      ?follow&tailLines&sinceSeconds&sinceTime&timestamps&previous&limitBytes
- *   GET /exec/{ns}/{pod}/{container}?command=…     WebSocket upgrade, v5/v4.channel.k8s.io (exec-stream.ts)
+ *   GET /exec/{ns}/{pod}/{container}?command=…     WebSocket upgrade, v5/v4.channel.k8s.io (remote-command.ts)
+ *   GET /attach/{ns}/{pod}/{container}             the same protocol, joined to the container's main process
+ *                                                  (?stdin&stdout&stderr; the TTY is the container's own)
  *   GET /metrics/resource/v1beta1                  node and container cpu/memory usage JSON (resource-usage.ts),
  *                                                  503 until two samples were taken; for metrics.k8s.io
  * Callers authenticate with a client certificate signed by the cluster CA (401 otherwise); only
@@ -17,7 +19,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { ContainerInfo, Docker } from './docker.js';
-import { chooseProtocol, serveExec } from './exec-stream.js';
+import { chooseProtocol, serveAttach, serveExec, streamOptions } from './remote-command.js';
 import { measuredContainers, ResourceUsageSampler } from './resource-usage.js';
 import type { PodRuntime } from './runtime-state.js';
 
@@ -61,8 +63,10 @@ export function authorize(socket: TLSSocket): 0 | 401 | 403 {
   return groups.includes(ALLOWED_GROUP) || cn === ALLOWED_CN ? 0 : 403;
 }
 
+const ROUTE_KINDS = ['containerLogs', 'exec', 'attach'] as const;
+
 interface Route {
-  kind: 'containerLogs' | 'exec';
+  kind: typeof ROUTE_KINDS[number];
   namespace: string;
   pod: string;
   container: string;
@@ -72,8 +76,9 @@ interface Route {
 export function parseRoute(rawUrl: string): Route | undefined {
   const url = new URL(rawUrl, 'https://kubelet');
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  if (parts.length !== 4 || (parts[0] !== 'containerLogs' && parts[0] !== 'exec')) return undefined;
-  return { kind: parts[0], namespace: parts[1]!, pod: parts[2]!, container: parts[3]!, query: url.searchParams };
+  const kind = ROUTE_KINDS.find((k) => k === parts[0]);
+  if (parts.length !== 4 || !kind) return undefined;
+  return { kind, namespace: parts[1]!, pod: parts[2]!, container: parts[3]!, query: url.searchParams };
 }
 
 const truthy = (v: string | null): boolean => v === 'true' || v === '1';
@@ -112,7 +117,7 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
       }
       const route = parseRoute(req.url ?? '/');
       if (!route || req.method !== 'GET') return refuse(res, 404, 'NotFound', `${req.method} ${req.url} not found`);
-      if (route.kind === 'exec') return refuse(res, 400, 'BadRequest', 'exec needs a WebSocket upgrade (v5.channel.k8s.io); SPDY is not supported');
+      if (route.kind !== 'containerLogs') return refuse(res, 400, 'BadRequest', `${route.kind} needs a WebSocket upgrade (v5.channel.k8s.io); SPDY is not supported`);
       await serveLogs(route, res);
     })().catch((err: Error) => {
       const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', err.message);
@@ -161,9 +166,10 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
       const auth = authorize(req.socket as TLSSocket);
       if (auth) return reject(auth, auth === 401 ? 'Unauthorized' : 'Forbidden', auth === 401 ? 'Unauthorized' : 'Forbidden');
       const route = parseRoute(req.url ?? '/');
-      if (!route || route.kind !== 'exec') return reject(404, 'NotFound', `${req.url} not found`);
-      const cmd = route.query.getAll('command');
-      if (!cmd.length) return reject(400, 'BadRequest', 'you must specify at least one command for the container');
+      if (!route || route.kind === 'containerLogs') return reject(404, 'NotFound', `${req.url} not found`);
+      const q = route.query;
+      const cmd = q.getAll('command');
+      if (route.kind === 'exec' && !cmd.length) return reject(400, 'BadRequest', 'you must specify at least one command for the container');
       let c: ContainerInfo;
       try {
         c = await deps.containers.find(route.namespace, route.pod, route.container, false);
@@ -172,13 +178,18 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
         return reject(e.code, e.reason, e.message);
       }
       if (!c.state.running) return reject(400, 'BadRequest', `container ${route.container} is not running`);
+      const streams = streamOptions(q);
+      if (typeof streams === 'string') return reject(400, 'BadRequest', streams);
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const q = route.query;
         const started = Date.now();
-        void serveExec(ws, ws.protocol, deps.docker, {
-          containerId: c.id, cmd, tty: truthy(q.get('tty')), stdin: truthy(q.get('stdin')),
-          stdout: q.get('stdout') === null ? true : truthy(q.get('stdout')), stderr: q.get('stderr') === null ? true : truthy(q.get('stderr')),
-        }).then((code) => deps.log.info({ pod: `${route.namespace}/${route.pod}`, container: route.container, cmd, exitCode: code, ms: Date.now() - started }, 'exec finished'));
+        const who = { pod: `${route.namespace}/${route.pod}`, container: route.container };
+        if (route.kind === 'exec') {
+          void serveExec(ws, ws.protocol, deps.docker, c.id, { cmd, ...streams })
+            .then((code) => deps.log.info({ ...who, cmd, exitCode: code, ms: Date.now() - started }, 'exec finished'));
+        } else {
+          void serveAttach(ws, ws.protocol, deps.docker, c.id, { stdin: streams.stdin, stdout: streams.stdout, stderr: streams.stderr })
+            .then((ended) => deps.log.info({ ...who, ended, ms: Date.now() - started }, 'attach finished'));
+        }
       });
     })().catch((err: Error) => reject(500, 'InternalError', err.message));
   });

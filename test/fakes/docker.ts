@@ -3,17 +3,24 @@
  * (409 on a duplicate), states and timestamps; `--network container:X` requires X running;
  * stop records exit 143 (SIGTERM honoured) and a finish time; images exist or not; pulls
  * succeed or fail as configured. Test helpers: `exit(id, code)` (a crash), `kill(id)`.
+ * A container's main process behaves like `cat` for attach: stdin comes back on stdout (and in
+ * the logs); stdin EOF ends it with StdinOnce and no TTY and only detaches otherwise, as Docker does.
  */
+import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import {
-  DockerError, type ContainerCreateSpec, type ContainerInfo, type ContainerSummary, type Docker, type ExecSession,
-  type ExecSpec, type ImageInfo, type LogOptions,
+  DockerError, type AttachSpec, type ContainerCreateSpec, type ContainerInfo, type ContainerSummary, type Docker, type ExecSession,
+  type ExecSpec, type ImageInfo, type LogOptions, type StreamSession,
 } from '../../dataplane/kubelet/docker.js';
 
 interface FakeContainer {
   info: ContainerInfo;
   spec: ContainerCreateSpec;
   logs: string;
+  /** open attach sessions' outputs, ended when the process exits */
+  attached: Set<PassThrough>;
+  /** terminal sizes set by resize, in order */
+  sizes: Array<{ width: number; height: number }>;
 }
 
 export class FakeDocker implements Docker {
@@ -66,6 +73,8 @@ export class FakeDocker implements Docker {
     this.containers.set(id, {
       spec: structuredClone(spec),
       logs: '',
+      attached: new Set(),
+      sizes: [],
       info: {
         id, name: spec.name, image: spec.image, imageId: image.id, labels: { ...spec.labels }, created,
         state: { status: 'created', running: false, pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: '', finishedAt: '' },
@@ -93,6 +102,8 @@ export class FakeDocker implements Docker {
   exit(id: string, exitCode: number, finishedAt = this.now()): void {
     const c = this.get(id);
     c.info.state = { ...c.info.state, status: 'exited', running: false, pid: 0, exitCode, finishedAt: finishedAt.toISOString() };
+    for (const out of c.attached) out.end();
+    c.attached.clear();
   }
 
   async stopContainer(id: string): Promise<void> {
@@ -125,9 +136,48 @@ export class FakeDocker implements Docker {
     const r = this.execHandler(id, spec.cmd);
     const stdout = new PassThrough();
     const stderr = new PassThrough();
+    const ended = Promise.all([once(stdout, 'end'), once(stderr, 'end')]).then(() => undefined);
     stdout.end(r.output);
     stderr.end();
-    return { stdout, stderr, resize: async () => undefined, exitCode: async () => r.exitCode, close: () => undefined };
+    return { stdout, stderr, resize: async () => undefined, ended: () => ended, exitCode: async () => r.exitCode, close: () => undefined };
+  }
+
+  async attach(id: string, spec: AttachSpec): Promise<StreamSession> {
+    const c = this.get(id);
+    if (!c.info.state.running) throw new DockerError(`container ${id.slice(0, 12)} is not running`, 409);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    stdout.on('end', () => stderr.end());
+    c.attached.add(stdout);
+    const detach = (): void => {
+      c.attached.delete(stdout);
+      stdout.end();
+    };
+    const stdin = new PassThrough();
+    stdin.on('data', (chunk: Buffer) => {
+      c.logs += chunk.toString();
+      for (const out of c.attached) if (spec.stdout) out.write(chunk);
+    });
+    stdin.on('end', () => {
+      if (c.spec.stdinOnce && !c.spec.tty) this.exit(id, 0);
+      else detach();
+    });
+    const ended = new Promise<void>((resolve) => stderr.on('end', resolve));
+    stderr.resume();
+    return {
+      stdout, stderr,
+      stdin: spec.stdin && c.spec.openStdin ? stdin : undefined,
+      resize: async (width, height) => {
+        if (c.spec.tty) c.sizes.push({ width, height });
+      },
+      ended: () => ended,
+      close: detach,
+    };
+  }
+
+  /** Terminal sizes an attach set on the container, in order. */
+  sizesOf(id: string): Array<{ width: number; height: number }> {
+    return this.get(id).sizes;
   }
 
   async execRun(id: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {

@@ -44,6 +44,21 @@ describe('PodSyncer with the fake Docker', () => {
     expect(h.statuses.length).toBe(writes);
   });
 
+  it('creates containers with stdin/stdinOnce/tty as kubectl run -it asks, so kubectl attach can join them', async () => {
+    h = syncHarness();
+    const pod = makePod('dbg', [
+      { name: 'shell', command: ['sh'], stdin: true, stdinOnce: true, tty: true },
+      { name: 'reader', command: ['cat'], stdin: true },
+      { name: 'plain', command: ['sleep', '1d'] },
+    ]);
+    await h.sync(pod);
+    const spec = (name: string) => h.docker.specOf(appOf(name)[0]!.id);
+    expect(spec('shell')).toMatchObject({ openStdin: true, stdinOnce: true, tty: true });
+    expect(spec('reader')).toMatchObject({ openStdin: true, stdinOnce: false });
+    expect(spec('reader').tty).toBeFalsy();
+    expect(spec('plain').openStdin).toBeFalsy();
+  });
+
   it('restarts a crashed container at once, then backs off 10 s, 20 s (CrashLoopBackOff) with a fake clock', async () => {
     h = syncHarness();
     const pod = makePod('crash', [{ name: 'app' }]);

@@ -6,7 +6,7 @@ import { RestartBackoff } from '../../../dataplane/kubelet/restart-backoff.js';
 import { serviceEnv } from '../../../dataplane/kubelet/service-env.js';
 import { ProbeVerdict } from '../../../dataplane/kubelet/prober.js';
 import { DockerFrameDecoder, encodeDockerFrame } from '../../../dataplane/kubelet/docker-stream.js';
-import { chooseProtocol, exitStatus, frame } from '../../../dataplane/kubelet/exec-stream.js';
+import { chooseProtocol, exitStatus, frame } from '../../../dataplane/kubelet/remote-command.js';
 import { isLocalRegistry, registryOf } from '../../../dataplane/kubelet/image-puller.js';
 import { nodeStatus } from '../../../dataplane/kubelet/node-status.js';
 import { microTime } from '../../../dataplane/kubelet/node-registration.js';

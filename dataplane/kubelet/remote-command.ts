@@ -1,0 +1,158 @@
+/**
+ * The remotecommand WebSocket protocol (v5.channel.k8s.io, and v4.channel.k8s.io without the
+ * close channel) for both exec and attach — notes/kubectl-api-surface.md §5.12:
+ *   binary messages, first byte = channel: 0 stdin (client→), 1 stdout, 2 stderr,
+ *   3 error/status (a Status JSON), 4 resize ({"Width","Height"}),
+ *   255 close (v5: [255, channel] = that stream reached EOF; [255, 0] ends stdin).
+ * One relay (`relayStreams`) moves bytes between the socket and a Docker stream session; exec
+ * and attach differ only in how the session is opened and in the final status: exec reports the
+ * command's exit code (NonZeroExitCode), attach always reports Success when the output ended, as
+ * upstream's ServeAttach does (the exit code of the main process is the pod's status, which
+ * `kubectl run` reads). Either way the session ends with the status on channel 3, then a normal
+ * WebSocket close.
+ */
+import type { WebSocket } from 'ws';
+import type { AttachSpec, Docker, ExecSpec, StreamSession } from './docker.js';
+
+export const SUPPORTED_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
+
+export const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
+
+type Status = Record<string, unknown>;
+
+/** The protocol to answer with for the client's offer (kubectl 1.32 offers v5 only). */
+export function chooseProtocol(offered: Iterable<string>): string | false {
+  const set = new Set(offered);
+  return SUPPORTED_PROTOCOLS.find((p) => set.has(p)) ?? false;
+}
+
+export const SUCCESS: Status = { metadata: {}, status: 'Success' };
+
+export function exitStatus(cmd: readonly string[], exitCode: number): Status {
+  if (exitCode === 0) return SUCCESS;
+  return {
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+    message: `command terminated with non-zero exit code: error executing command [${cmd.join(' ')}], exit code ${exitCode}`,
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
+  };
+}
+
+export function errorStatus(message: string): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 };
+}
+
+export function frame(channel: number, data: Buffer | string): Buffer {
+  const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  return Buffer.concat([Buffer.from([channel]), body]);
+}
+
+export interface StreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/**
+ * The streams a request asks for, as upstream's kubelet reads them: a stream is wanted only when
+ * its parameter is true (kubectl leaves unwanted ones out), stderr is dropped with a TTY (the
+ * terminal merges it into stdout), and at least one stream is required. A string is the error.
+ */
+export function streamOptions(query: URLSearchParams): StreamOptions | string {
+  const on = (name: string): boolean => ['true', '1'].includes(query.get(name) ?? '');
+  const tty = on('tty');
+  const opts = { stdin: on('stdin'), stdout: on('stdout'), stderr: on('stderr') && !tty, tty };
+  if (!opts.stdin && !opts.stdout && !opts.stderr) return 'you must specify at least 1 of stdin, stdout, stderr';
+  return opts;
+}
+
+/** A resize message's size, or undefined for anything malformed (ignored, as upstream does). */
+export function parseResize(body: Buffer): { width: number; height: number } | undefined {
+  try {
+    const size = JSON.parse(body.toString('utf8')) as { Width?: unknown; Height?: unknown };
+    const width = Number(size.Width);
+    const height = Number(size.Height);
+    return Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0 ? { width, height } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Relays one session over an accepted WebSocket: stdin and resize in, stdout and stderr out.
+ * Resolves true once the session's output ended (all of it sent), false if the client left first.
+ */
+export async function relayStreams(ws: WebSocket, protocol: string, session: StreamSession): Promise<boolean> {
+  let clientGone = false;
+  const left = new Promise<false>((resolve) => {
+    ws.on('close', () => {
+      clientGone = true;
+      session.close();
+      resolve(false);
+    });
+  });
+  ws.on('error', () => session.close());
+  ws.on('message', (data: Buffer) => {
+    if (!Buffer.isBuffer(data) || data.length === 0) return;
+    const channel = data[0]!;
+    const body = data.subarray(1);
+    if (channel === CHANNEL.stdin && session.stdin) session.stdin.write(body);
+    else if (channel === CHANNEL.resize) {
+      const size = parseResize(body);
+      if (size) void session.resize(size.width, size.height);
+    } else if (channel === CHANNEL.close && protocol.startsWith('v5') && body[0] === CHANNEL.stdin) {
+      session.stdin?.end();
+    }
+  });
+  const send = (channel: number) => (chunk: Buffer): void => {
+    if (!clientGone) ws.send(frame(channel, chunk));
+  };
+  session.stdout.on('data', send(CHANNEL.stdout));
+  session.stderr.on('data', send(CHANNEL.stderr));
+  return Promise.race([session.ended().then(() => !clientGone), left]);
+}
+
+/** Ends the exchange the way kubectl expects: the status on channel 3, then a normal close. */
+function finish(ws: WebSocket, status: Status): void {
+  if (ws.readyState !== ws.OPEN) return;
+  ws.send(frame(CHANNEL.error, JSON.stringify(status)));
+  ws.close(1000);
+}
+
+/** Runs one exec over an accepted WebSocket until the command exits or the client leaves. */
+export async function serveExec(ws: WebSocket, protocol: string, docker: Docker, containerId: string, spec: ExecSpec): Promise<number | undefined> {
+  let session;
+  try {
+    session = await docker.exec(containerId, spec);
+  } catch (err) {
+    finish(ws, errorStatus(`error executing command in container: ${(err as Error).message}`));
+    return undefined;
+  }
+  if (!(await relayStreams(ws, protocol, session))) return undefined;
+  try {
+    const code = await session.exitCode();
+    finish(ws, exitStatus(spec.cmd, code));
+    return code;
+  } catch (err) {
+    finish(ws, errorStatus((err as Error).message));
+    return undefined;
+  }
+}
+
+/**
+ * Joins the container's main process over an accepted WebSocket until its output ends (it
+ * exited, or stdin EOF detached it) or the client leaves. Resolves true when it ended normally.
+ */
+export async function serveAttach(ws: WebSocket, protocol: string, docker: Docker, containerId: string, spec: AttachSpec): Promise<boolean> {
+  let session;
+  try {
+    session = await docker.attach(containerId, spec);
+  } catch (err) {
+    finish(ws, errorStatus(`error attaching to container: ${(err as Error).message}`));
+    return false;
+  }
+  const ended = await relayStreams(ws, protocol, session);
+  if (ended) finish(ws, SUCCESS);
+  return ended;
+}
