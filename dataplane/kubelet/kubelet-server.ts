@@ -180,6 +180,10 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
       if (!c.state.running) return reject(400, 'BadRequest', `container ${route.container} is not running`);
       const streams = streamOptions(q);
       if (typeof streams === 'string') return reject(400, 'BadRequest', streams);
+      if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+        // kubectl falls back to SPDY only after a refused WebSocket, or when told to
+        return reject(400, 'BadRequest', `${route.kind} is served over WebSocket (v5.channel.k8s.io) only, not SPDY; kubectl 1.31+ uses it unless KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false`);
+      }
       wss.handleUpgrade(req, socket, head, (ws) => {
         const started = Date.now();
         const who = { pod: `${route.namespace}/${route.pod}`, container: route.container };

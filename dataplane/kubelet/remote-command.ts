@@ -4,7 +4,7 @@
  *   binary messages, first byte = channel: 0 stdin (client→), 1 stdout, 2 stderr,
  *   3 error/status (a Status JSON), 4 resize ({"Width","Height"}),
  *   255 close (v5: [255, channel] = that stream reached EOF; [255, 0] ends stdin).
- * One relay (`relayStreams`) moves bytes between the socket and a Docker stream session; exec
+ * One relay (`relaySession`) moves bytes between the socket and a Docker stream session; exec
  * and attach differ only in how the session is opened and in the final status: exec reports the
  * command's exit code (NonZeroExitCode), attach always reports Success when the output ended, as
  * upstream's ServeAttach does (the exit code of the main process is the pod's status, which
@@ -79,38 +79,17 @@ export function parseResize(body: Buffer): { width: number; height: number } | u
   }
 }
 
-/**
- * Relays one session over an accepted WebSocket: stdin and resize in, stdout and stderr out.
- * Resolves true once the session's output ended (all of it sent), false if the client left first.
- */
-export async function relayStreams(ws: WebSocket, protocol: string, session: StreamSession): Promise<boolean> {
-  let clientGone = false;
-  const left = new Promise<false>((resolve) => {
-    ws.on('close', () => {
-      clientGone = true;
-      session.close();
-      resolve(false);
-    });
-  });
-  ws.on('error', () => session.close());
-  ws.on('message', (data: Buffer) => {
-    if (!Buffer.isBuffer(data) || data.length === 0) return;
-    const channel = data[0]!;
-    const body = data.subarray(1);
-    if (channel === CHANNEL.stdin && session.stdin) session.stdin.write(body);
-    else if (channel === CHANNEL.resize) {
-      const size = parseResize(body);
-      if (size) void session.resize(size.width, size.height);
-    } else if (channel === CHANNEL.close && protocol.startsWith('v5') && body[0] === CHANNEL.stdin) {
-      session.stdin?.end();
-    }
-  });
-  const send = (channel: number) => (chunk: Buffer): void => {
-    if (!clientGone) ws.send(frame(channel, chunk));
-  };
-  session.stdout.on('data', send(CHANNEL.stdout));
-  session.stderr.on('data', send(CHANNEL.stderr));
-  return Promise.race([session.ended().then(() => !clientGone), left]);
+/** Applies one client message to the session: stdin bytes, a resize, or (v5) the end of stdin. */
+function deliver(protocol: string, session: StreamSession, data: Buffer): void {
+  const channel = data[0]!;
+  const body = data.subarray(1);
+  if (channel === CHANNEL.stdin && session.stdin) session.stdin.write(body);
+  else if (channel === CHANNEL.resize) {
+    const size = parseResize(body);
+    if (size) void session.resize(size.width, size.height);
+  } else if (channel === CHANNEL.close && protocol.startsWith('v5') && body[0] === CHANNEL.stdin) {
+    session.stdin?.end();
+  }
 }
 
 /** Ends the exchange the way kubectl expects: the status on channel 3, then a normal close. */
@@ -120,16 +99,56 @@ function finish(ws: WebSocket, status: Status): void {
   ws.close(1000);
 }
 
-/** Runs one exec over an accepted WebSocket until the command exits or the client leaves. */
-export async function serveExec(ws: WebSocket, protocol: string, docker: Docker, containerId: string, spec: ExecSpec): Promise<number | undefined> {
-  let session;
+/**
+ * Opens a session for an accepted WebSocket and relays it: stdin and resize in, stdout and
+ * stderr out. The client is listened to from the start, because kubectl sends piped stdin (and
+ * its EOF) right after the upgrade, while Docker is still opening the session; those messages
+ * are queued, not lost. Resolves with the session once its output ended and was all sent;
+ * undefined when the client left first or the session could not be opened (reported on channel 3).
+ */
+export async function relaySession<S extends StreamSession>(ws: WebSocket, protocol: string, open: () => Promise<S>, openFailed: (err: Error) => Status): Promise<S | undefined> {
+  const queued: Buffer[] = [];
+  let session: S | undefined;
+  let clientGone = false;
+  const left = new Promise<undefined>((resolve) => {
+    ws.on('close', () => {
+      clientGone = true;
+      session?.close();
+      resolve(undefined);
+    });
+  });
+  ws.on('error', () => session?.close());
+  ws.on('message', (data: Buffer) => {
+    if (!Buffer.isBuffer(data) || data.length === 0) return;
+    if (session) deliver(protocol, session, data);
+    else queued.push(data);
+  });
+  let opened: S;
   try {
-    session = await docker.exec(containerId, spec);
+    opened = await open();
   } catch (err) {
-    finish(ws, errorStatus(`error executing command in container: ${(err as Error).message}`));
+    finish(ws, openFailed(err as Error));
     return undefined;
   }
-  if (!(await relayStreams(ws, protocol, session))) return undefined;
+  session = opened;
+  if (clientGone) {
+    opened.close();
+    return undefined;
+  }
+  for (const data of queued.splice(0)) deliver(protocol, opened, data);
+  const send = (channel: number) => (chunk: Buffer): void => {
+    if (!clientGone) ws.send(frame(channel, chunk));
+  };
+  opened.stdout.on('data', send(CHANNEL.stdout));
+  opened.stderr.on('data', send(CHANNEL.stderr));
+  return Promise.race([opened.ended().then(() => (clientGone ? undefined : opened)), left]);
+}
+
+/** Runs one exec over an accepted WebSocket until the command exits or the client leaves. */
+export async function serveExec(ws: WebSocket, protocol: string, docker: Docker, containerId: string, spec: ExecSpec): Promise<number | undefined> {
+  const session = await relaySession(ws, protocol, () => docker.exec(containerId, spec),
+    (err) => errorStatus(`error executing command in container: ${err.message}`));
+  if (!session) return undefined;
   try {
     const code = await session.exitCode();
     finish(ws, exitStatus(spec.cmd, code));
@@ -145,14 +164,8 @@ export async function serveExec(ws: WebSocket, protocol: string, docker: Docker,
  * exited, or stdin EOF detached it) or the client leaves. Resolves true when it ended normally.
  */
 export async function serveAttach(ws: WebSocket, protocol: string, docker: Docker, containerId: string, spec: AttachSpec): Promise<boolean> {
-  let session;
-  try {
-    session = await docker.attach(containerId, spec);
-  } catch (err) {
-    finish(ws, errorStatus(`error attaching to container: ${(err as Error).message}`));
-    return false;
-  }
-  const ended = await relayStreams(ws, protocol, session);
-  if (ended) finish(ws, SUCCESS);
-  return ended;
+  const session = await relaySession(ws, protocol, () => docker.attach(containerId, spec),
+    (err) => errorStatus(`error attaching to container: ${err.message}`));
+  if (session) finish(ws, SUCCESS);
+  return session !== undefined;
 }

@@ -31,6 +31,8 @@ export class FakeDocker implements Docker {
   readonly pulls: string[] = [];
   /** exec handler: exit code and output per command */
   execHandler: (id: string, cmd: string[]) => { exitCode: number; output: string } = () => ({ exitCode: 0, output: '' });
+  /** how long opening an attach takes (a real engine needs a round trip or two) */
+  attachDelayMs = 0;
   private seq = 0;
   private pid = 1000;
   now: () => Date = () => new Date();
@@ -143,6 +145,7 @@ export class FakeDocker implements Docker {
   }
 
   async attach(id: string, spec: AttachSpec): Promise<StreamSession> {
+    if (this.attachDelayMs) await new Promise((r) => setTimeout(r, this.attachDelayMs));
     const c = this.get(id);
     if (!c.info.state.running) throw new DockerError(`container ${id.slice(0, 12)} is not running`, 409);
     const stdout = new PassThrough();

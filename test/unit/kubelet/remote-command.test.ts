@@ -2,6 +2,7 @@
 // certificates, routes, the v5/v4 channel protocol) in front of the behaving fake Docker, whose
 // containers' main processes act like `cat` for attach.
 import { mkdtempSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,9 +106,12 @@ describe('stream options and resize messages (pure)', () => {
 });
 
 describe('attach over the kubelet endpoint', () => {
-  it('non-TTY with stdinOnce: stdin reaches the process, stdin EOF ends it, the session ends with Success', async () => {
+  it('non-TTY with stdinOnce: stdin sent while Docker opens the attach reaches the process, its EOF ends it, then Success', async () => {
     const id = await startContainer('once', { openStdin: true, stdinOnce: true });
-    const s = await session('/attach/default/p/once?stdin=true&stdout=true&stderr=true', [frame(0, 'hello\n'), closeStdin]);
+    // kubectl sends piped stdin and its EOF right after the upgrade: nothing may be lost meanwhile
+    docker.attachDelayMs = 100;
+    const s = await session('/attach/default/p/once?stdin=true&stdout=true&stderr=true', [frame(0, 'hello\n'), closeStdin])
+      .finally(() => (docker.attachDelayMs = 0));
     expect(s.frames).toEqual(['1:hello\n', SUCCESS]);
     expect(s.closeCode).toBe(1000);
     expect((await docker.inspectContainer(id))!.state).toMatchObject({ running: false, exitCode: 0 });
@@ -134,12 +138,26 @@ describe('attach over the kubelet endpoint', () => {
     expect((await done).frames).toEqual([SUCCESS]);
   });
 
-  it('refuses a stopped container, a request without streams, and callers without the API server identity', async () => {
+  it('refuses a stopped container, a request without streams, SPDY, and callers without the API server identity', async () => {
     const id = await startContainer('stopped');
     docker.exit(id, 0);
     await expect(session('/attach/default/p/stopped?stdout=true', [])).rejects.toThrow(/^400 .*container stopped is not running/);
     await startContainer('idle');
     await expect(session('/attach/default/p/idle?container=idle', [])).rejects.toThrow(/^400 .*at least 1 of stdin, stdout, stderr/);
+    const spdy = await new Promise<string>((resolve) => {
+      const req = https.request(`${base.replace('wss:', 'https:')}/attach/default/p/idle?stdout=true`, {
+        method: 'POST', cert: pki.admin.cert, key: pki.admin.key, rejectUnauthorized: false,
+        headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v5.channel.k8s.io' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(`${res.statusCode} ${JSON.parse(body).message}`));
+      });
+      req.on('upgrade', () => resolve('upgraded'));
+      req.end();
+    });
+    expect(spdy).toMatch(/^400 attach is served over WebSocket \(v5.channel.k8s.io\) only, not SPDY/);
     const anonymous = new WebSocket(`${base}/attach/default/p/idle?stdout=true`, ['v5.channel.k8s.io'], { rejectUnauthorized: false });
     const code = await new Promise<number>((resolve) => anonymous.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(code).toBe(401);
