@@ -4,6 +4,8 @@
  *   GET  …/pods/NAME/log   → GET  https://node:port/containerLogs/NS/NAME/CONTAINER?…
  *   GET  …/pods/NAME/exec  → the WebSocket upgrade is relayed byte for byte to
  *        https://node:port/exec/NS/NAME/CONTAINER?command=…  (v5.channel.k8s.io is end to end)
+ *   GET  …/pods/NAME/attach → the same, to https://node:port/attach/NS/NAME/CONTAINER?stdin=…
+ *        (kubectl attach, kubectl run -i/-it)
  * The kubelet authenticates the API server by its client certificate.
  */
 import https from 'node:https';
