@@ -88,6 +88,18 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, apiErr.code, apiErr.toStatus(), headers);
 }
 
+/**
+ * Adds a `Warning: 299 - "<text>"` response header, as kube-apiserver sends warnings (kubectl
+ * prints `Warning: <text>`); a text already added is not repeated. The quoted text goes out as
+ * UTF-8 bytes (Node writes header strings as latin1), which is what Go's %q leaves unescaped.
+ */
+export function addWarning(res: ServerResponse, text: string): void {
+  const value = Buffer.from(`299 - ${JSON.stringify(text)}`, 'utf8').toString('latin1');
+  const current = res.getHeader('Warning');
+  const values = current === undefined ? [] : Array.isArray(current) ? current : [String(current)];
+  if (!values.includes(value) && !res.headersSent) res.setHeader('Warning', [...values, value]);
+}
+
 /** True when the Accept header asks for a meta.k8s.io Table (kubectl get). */
 export function wantsTable(accept: string | undefined): boolean {
   if (!accept) return false;

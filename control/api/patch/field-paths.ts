@@ -9,7 +9,7 @@
  * fields take their schema default, e.g. protocol TCP); an element that has no key gets `i:<n>`.
  */
 import { ApiError } from '../errors.js';
-import { FieldSet } from './field-set.js';
+import { FieldSet, renderFieldPath } from './field-set.js';
 import { describeValue, isObject, jsonEqual, type JsonObject } from './json-value.js';
 import { childPath, itemPath, type FieldRule, type FieldRules } from './merge-schema.js';
 
@@ -165,4 +165,31 @@ export function trackedView(object: unknown, subresource: string | undefined): J
 export function missingKeyError(path: string, rule: MapListRule, item: unknown): ApiError {
   return new ApiError(422, 'Invalid',
     `.${path}: element ${describeValue(item)}: associative list with keys has an element that omits key field(s) ${rule.keys.map((k) => JSON.stringify(k)).join(', ')}`);
+}
+
+/**
+ * A path into `value` given as field names and list indexes, rendered the way
+ * structured-merge-diff prints typed paths: elements of keyed lists by their keys
+ * (`.spec.template.spec.containers[name="web"].imagePullPolicyy`), set elements by value, other
+ * list elements by index.
+ */
+export function renderTypedPath(value: unknown, steps: readonly (string | number)[], rules: FieldRules): string {
+  const keys: string[] = [];
+  let rulePath = '';
+  let current = value;
+  for (const step of steps) {
+    if (typeof step === 'number') {
+      const rule = rules.get(rulePath);
+      const item = Array.isArray(current) ? current[step] : undefined;
+      const key = rule?.type === 'map-list' ? elementKey(item, rule) : rule?.type === 'set' ? setElementKey(item) : undefined;
+      keys.push(key ?? `i:${step}`);
+      rulePath = itemPath(rulePath);
+      current = item;
+    } else {
+      keys.push(`f:${step}`);
+      rulePath = childPath(rulePath, step);
+      current = isObject(current) ? current[step] : undefined;
+    }
+  }
+  return renderFieldPath(keys);
 }

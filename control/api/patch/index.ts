@@ -11,3 +11,4 @@ export {
   type ApplyConflict, type ServerSideApplyInput, type ServerSideApplyResult, type RecordUpdateInput,
 } from './apply.js';
 export { FieldSet, fieldPathsOf, renderFieldPath } from './field-set.js';
+export { renderTypedPath } from './field-paths.js';

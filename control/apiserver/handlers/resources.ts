@@ -11,7 +11,8 @@ import { groupVersion } from '../../api/resources.js';
 import { formatLabelSelector, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../../api/selectors.js';
 import type { RestStorage, PatchType, DeleteOptions } from '../registry/rest.js';
 import type { ResourceRequest } from '../request-info.js';
-import { decodeBody, mediaType, readBody, sendJson, wantsTable } from '../http-io.js';
+import { addWarning, decodeBody, mediaType, readBody, sendJson, wantsTable } from '../http-io.js';
+import { parseFieldValidation } from '../registry/field-validation.js';
 import { toTable } from '../tables/index.js';
 import { serveWatch } from '../watch.js';
 
@@ -59,6 +60,10 @@ function writeOptions(ctx: ResourceContext, subresource?: string) {
     dryRun: ctx.query.getAll('dryRun').includes('All'),
     fieldManager: ctx.query.get('fieldManager') ?? defaultFieldManager(ctx.req.headers['user-agent']),
     subresource,
+    fieldValidation: {
+      directive: parseFieldValidation(ctx.query, ctx.ri.verb),
+      warn: (text: string) => addWarning(ctx.res, text),
+    },
   };
 }
 
@@ -221,8 +226,8 @@ async function handleStatus(ctx: ResourceContext): Promise<void> {
     case 'get':
       return answer(ctx, 200, await rest.get(info, ri.namespace, ri.name!));
     case 'update': {
-      const incoming = (await body(ctx)) as KubeObject;
-      const updated = await rest.guaranteedUpdate(info, ri.namespace, ri.name!, incoming.metadata?.resourceVersion, (cur) => ({ ...cur, status: incoming.status }), writeOptions(ctx, 'status'));
+      // the whole body is decoded (and checked for unknown fields) as upstream does; only its status is kept
+      const updated = await rest.update(info, ri.namespace, ri.name!, await body(ctx), writeOptions(ctx, 'status'));
       return answer(ctx, 200, updated);
     }
     case 'patch': {

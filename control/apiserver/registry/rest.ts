@@ -21,11 +21,20 @@ import type { Store } from '../../store/store.js';
 import { StoreError } from '../../store/store.js';
 import { generateNameSuffix, nowRfc3339, prepareForCreate, prepareForUpdate } from './strategy.js';
 import type { Admission } from './admission.js';
+import { enforceFieldValidation, rejectUnknownApplyFields, type FieldValidation, type WriteOrigin } from './field-validation.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
   subresource?: string;
+  /** the request's fieldValidation directive and warning sink; absent for the server's own writes (prune silently) */
+  fieldValidation?: FieldValidation;
+}
+
+/** What guaranteedUpdate needs beyond WriteOptions: who records managedFields, and what the patch was. */
+interface UpdateOptions extends WriteOptions {
+  managedFieldsHandled?: boolean;
+  origin?: WriteOrigin;
 }
 
 export interface DeleteOptions {
@@ -96,7 +105,7 @@ export class RestStorage {
   }
 
   async create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
-    const obj = this.checkBody(info, namespace, body);
+    const obj = enforceFieldValidation(info, this.checkBody(info, namespace, body), opts.fieldValidation, { kind: 'body' });
     if (!obj.metadata.name) {
       if (obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + generateNameSuffix();
     }
@@ -140,7 +149,7 @@ export class RestStorage {
       const live = await this.read(info, namespace, name);
       if (!live) {
         if (opts.subresource) throw errors.notFound(info.resource, info.group, name);
-        const applied = this.checkBody(info, namespace, patch);
+        const applied = this.appliedConfig(info, namespace, patch);
         if (applied.metadata.name !== name) throw errors.badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
         const { object } = serverSideApply({ live: undefined, applied, manager: opts.fieldManager, force: !!opts.force, apiVersion: groupVersion(info), now: this.now() });
         // create keeps the Apply ownership serverSideApply computed (no Update entry is recorded)
@@ -154,13 +163,13 @@ export class RestStorage {
         case 'json': return applyJsonPatch(current, patch) as KubeObject;
         case 'strategic': return applyStrategicMergePatch(current, patch, { group: info.group, kind: info.kind }) as KubeObject;
         case 'apply': {
-          const applied = this.checkBody(info, namespace, patch);
+          const applied = this.appliedConfig(info, namespace, patch);
           const { object: next, conflicts } = serverSideApply({ live: current, applied, manager: opts.fieldManager!, force: !!opts.force, apiVersion: groupVersion(info), now: this.now(), subresource: opts.subresource });
           if (conflicts.length) throw applyConflictError(conflicts);
           return next as KubeObject;
         }
       }
-    }, { ...opts, managedFieldsHandled: type === 'apply' });
+    }, { ...opts, managedFieldsHandled: type === 'apply', origin: { kind: 'patch', type, patch } });
     return { object, created: false };
   }
 
@@ -170,18 +179,18 @@ export class RestStorage {
    */
   async guaranteedUpdate(
     info: ResourceInfo, namespace: string | undefined, name: string, precondition: string | undefined,
-    transform: (current: KubeObject) => KubeObject, opts: WriteOptions & { managedFieldsHandled?: boolean } = {},
+    transform: (current: KubeObject) => KubeObject, opts: UpdateOptions = {},
   ): Promise<KubeObject> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.get(info, namespace, name);
       if (precondition && precondition !== current.metadata.resourceVersion) {
         throw errors.conflict(info.resource, info.group, name);
       }
-      const next = transform(clone(current));
-      if (!next || typeof next !== 'object' || !next.metadata || typeof next.metadata !== 'object') {
+      const transformed = transform(clone(current));
+      if (!transformed || typeof transformed !== 'object' || !transformed.metadata || typeof transformed.metadata !== 'object') {
         throw errors.badRequest('the patched object is not a Kubernetes object');
       }
-      this.finishUpdate(info, next, current, opts);
+      const next = this.finishUpdate(info, transformed, current, opts);
       if (isDeepStrictEqual(stripVolatile(next), stripVolatile(current))) return current;
       for (const a of this.deps.admission) await a.update?.(info, next, current, !!opts.dryRun);
       if (opts.dryRun) return next;
@@ -200,7 +209,9 @@ export class RestStorage {
     }
   }
 
-  private finishUpdate(info: ResourceInfo, next: KubeObject, current: KubeObject, opts: WriteOptions & { managedFieldsHandled?: boolean }): void {
+  /** Returns the object to store: `transformed` pruned of unknown fields, with server-owned fields restored. */
+  private finishUpdate(info: ResourceInfo, transformed: KubeObject, current: KubeObject, opts: UpdateOptions): KubeObject {
+    const next = enforceFieldValidation(info, transformed, opts.fieldValidation, opts.origin ?? { kind: 'body' }, current);
     // Identity and server-owned metadata never change through an update.
     const m = next.metadata;
     const c = current.metadata;
@@ -230,6 +241,7 @@ export class RestStorage {
     } else if (!opts.managedFieldsHandled && next.metadata.managedFields === undefined && current.metadata.managedFields) {
       next.metadata.managedFields = current.metadata.managedFields;
     }
+    return next;
   }
 
   async delete(info: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
@@ -319,6 +331,13 @@ export class RestStorage {
       delete obj.metadata.namespace;
     }
     return obj;
+  }
+
+  /** A server-side apply configuration: a well-formed object for this resource without unknown fields. */
+  private appliedConfig(info: ResourceInfo, namespace: string | undefined, patch: unknown): KubeObject {
+    const applied = this.checkBody(info, namespace, patch);
+    rejectUnknownApplyFields(info, applied);
+    return applied;
   }
 
   private validateOrThrow(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {
