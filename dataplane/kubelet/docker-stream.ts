@@ -79,6 +79,8 @@ export function splitHijacked(conn: Readable, tty: boolean): SplitStreams {
   }
   conn.on('end', endBoth);
   conn.on('close', endBoth);
+  // a reset from the engine ends the session; unhandled, it would take the agent down
+  conn.on('error', endBoth);
   const ended = Promise.all([
     new Promise<void>((resolve) => stdout.on('end', resolve)),
     new Promise<void>((resolve) => stderr.on('end', resolve)),

@@ -11,6 +11,7 @@
  * `kubectl run` reads). Either way the session ends with the status on channel 3, then a normal
  * WebSocket close.
  */
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { AttachSpec, Docker, ExecSpec, StreamSession } from './docker.js';
 
@@ -83,7 +84,10 @@ export function parseResize(body: Buffer): { width: number; height: number } | u
 function deliver(protocol: string, session: StreamSession, data: Buffer): void {
   const channel = data[0]!;
   const body = data.subarray(1);
-  if (channel === CHANNEL.stdin && session.stdin) session.stdin.write(body);
+  if (channel === CHANNEL.stdin) {
+    // a client that keeps typing after it closed stdin must not make the stream throw
+    if (session.stdin && !(session.stdin as Writable).writableEnded) session.stdin.write(body);
+  }
   else if (channel === CHANNEL.resize) {
     const size = parseResize(body);
     if (size) void session.resize(size.width, size.height);

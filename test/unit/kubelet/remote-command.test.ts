@@ -1,18 +1,20 @@
 // exec and attach over the kubelet's HTTPS endpoint, in-process: the real server (client
 // certificates, routes, the v5/v4 channel protocol) in front of the behaving fake Docker, whose
 // containers' main processes act like `cat` for attach.
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ensurePki, type ClusterPki } from '../../../control/apiserver/pki.js';
-import type { ContainerCreateSpec } from '../../../dataplane/kubelet/docker.js';
+import type { ContainerCreateSpec, StreamSession } from '../../../dataplane/kubelet/docker.js';
 import { createKubeletServer, KubeletHttpError } from '../../../dataplane/kubelet/kubelet-server.js';
-import { parseResize, streamOptions } from '../../../dataplane/kubelet/remote-command.js';
+import { parseResize, relaySession, streamOptions } from '../../../dataplane/kubelet/remote-command.js';
 import { FakeDocker } from '../../fakes/docker.js';
 
 interface Session {
@@ -102,6 +104,43 @@ describe('stream options and resize messages (pure)', () => {
     expect(parseResize(Buffer.from('{"Width":120,"Height":40}'))).toEqual({ width: 120, height: 40 });
     expect(parseResize(Buffer.from('{"Width":0,"Height":40}'))).toBeUndefined();
     expect(parseResize(Buffer.from('not json'))).toBeUndefined();
+  });
+});
+
+/** Just enough of a ws WebSocket for the relay: messages are emitted synchronously, sends recorded. */
+class StubSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readyState = 1;
+  sent: string[] = [];
+  send(data: Buffer): void {
+    this.sent.push(`${data[0]}:${data.subarray(1).toString()}`);
+  }
+  close(): void {
+    this.readyState = 3;
+    this.emit('close');
+  }
+}
+
+describe('the relay (in-process socket)', () => {
+  it('a client that keeps sending stdin after [255, 0] does not break the session', async () => {
+    const ws = new StubSocket();
+    const stdin = new PassThrough();
+    let typed = '';
+    stdin.on('data', (d: Buffer) => (typed += d.toString()));
+    let endOutput = (): void => undefined;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const ended = new Promise<void>((resolve) => (endOutput = resolve));
+    const proc: StreamSession = { stdout, stderr, stdin, resize: async () => undefined, ended: () => ended, close: () => undefined };
+    const relayed = relaySession(ws as never, 'v5.channel.k8s.io', async () => proc, () => ({}));
+    await new Promise((r) => setImmediate(r));
+    for (const m of [frame(0, 'before'), closeStdin, frame(0, 'after')]) ws.emit('message', m);
+    stdout.write('out');
+    await new Promise((r) => setImmediate(r));
+    endOutput();
+    expect(await relayed).toBe(proc);
+    expect(typed).toBe('before');
+    expect(ws.sent).toEqual(['1:out']);
   });
 });
 
