@@ -7,7 +7,9 @@
  *   after a controller restart every node gets a full grace period.
  * - nodeHealthUpdate() says what a stale or fresh node must look like: a stale node gets every
  *   condition Unknown (reason NodeStatusUnknown) and the node.kubernetes.io/unreachable taints
- *   NoSchedule + NoExecute; a fresh node loses those taints (its kubelet reports conditions).
+ *   NoSchedule + NoExecute; a fresh node whose kubelet reports Ready=False (its runtime is down,
+ *   it has no podCIDR) gets the node.kubernetes.io/not-ready taints instead, and a fresh, ready
+ *   node neither. One health taint key at a time, swapped in one write, as upstream does.
  */
 import type { KubeObject } from '../api/object.js';
 
@@ -90,15 +92,29 @@ function hasTaint(taints: readonly Taint[], key: string, effect: TaintEffect): b
   return taints.some((t) => t.key === key && t.effect === effect);
 }
 
+const HEALTH_TAINT_KEYS = new Set([UNREACHABLE_TAINT_KEY, NOT_READY_TAINT_KEY]);
+
+/** The health taint key `node` must carry (NoSchedule + NoExecute), if any. */
+function healthTaintKey(node: NodeObject, stale: boolean): string | undefined {
+  if (stale) return UNREACHABLE_TAINT_KEY;
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready?.status === 'False' ? NOT_READY_TAINT_KEY : undefined;
+}
+
 /** What must change on `node` given whether its kubelet is `stale`; `now` is RFC 3339. */
 export function nodeHealthUpdate(node: NodeObject, stale: boolean, now: string): NodeHealthUpdate {
   const update: NodeHealthUpdate = {};
   const taints = node.spec?.taints ?? [];
-  if (!stale) {
-    const kept = taints.filter((t) => t.key !== UNREACHABLE_TAINT_KEY);
-    if (kept.length !== taints.length) update.taints = kept;
-    return update;
+  const key = healthTaintKey(node, stale);
+  const kept = taints.filter((t) => !HEALTH_TAINT_KEYS.has(t.key) || t.key === key);
+  const wanted: Taint[] = [];
+  if (key) {
+    for (const effect of ['NoSchedule', 'NoExecute'] as const) {
+      if (!hasTaint(kept, key, effect)) wanted.push({ key, effect, timeAdded: now });
+    }
   }
+  if (wanted.length || kept.length !== taints.length) update.taints = [...kept, ...wanted];
+  if (!stale) return update;
   const conditions = node.status?.conditions ?? [];
   const changed: NodeCondition[] = [];
   for (const c of conditions) {
@@ -109,11 +125,6 @@ export function nodeHealthUpdate(node: NodeObject, stale: boolean, now: string):
     changed.push({ type: 'Ready', status: 'Unknown', reason: NEVER_REASON, message: NEVER_MESSAGE, lastHeartbeatTime: node.metadata.creationTimestamp ?? now, lastTransitionTime: now });
   }
   if (changed.length) update.conditions = changed;
-  const wanted: Taint[] = [];
-  for (const effect of ['NoSchedule', 'NoExecute'] as const) {
-    if (!hasTaint(taints, UNREACHABLE_TAINT_KEY, effect)) wanted.push({ key: UNREACHABLE_TAINT_KEY, effect, timeAdded: now });
-  }
-  if (wanted.length) update.taints = [...taints, ...wanted];
   return update;
 }
 

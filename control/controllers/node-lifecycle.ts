@@ -6,6 +6,9 @@
  *    heartbeat) moved within the grace period (default 40 s). A stale node gets all conditions
  *    Unknown/NodeStatusUnknown (nodes/status) and the node.kubernetes.io/unreachable taints
  *    NoSchedule + NoExecute (timeAdded = now); a node whose lease moves again loses those taints.
+ *    A live node whose kubelet reports Ready=False gets the node.kubernetes.io/not-ready taints
+ *    instead (pods tolerate them for 300 s by default, then are evicted like from an unreachable
+ *    node, but gracefully: its kubelet still runs them down).
  * 2. For each node with NoExecute taints, each pod on it is evicted (deleted) once evictionTime()
  *    says so; the pass wakes up again at the next due eviction. Pods of an unreachable node are
  *    deleted with gracePeriodSeconds=0 — no kubelet will finish a graceful delete — and pods
@@ -22,7 +25,7 @@ import { SyncRunner, type ApiClient, type EventRecorder, type Informer } from '.
 import type { SharedInformers } from './informers.js';
 import type { Controller } from './namespace.js';
 import {
-  NodeHealthTracker, hasUnreachableTaint, nodeHealthUpdate, type LeaseObject, type NodeObject,
+  NOT_READY_TAINT_KEY, NodeHealthTracker, UNREACHABLE_TAINT_KEY, hasUnreachableTaint, nodeHealthUpdate, type LeaseObject, type NodeObject,
 } from './node-health.js';
 import { evictionTime, type PodObject } from './taint-eviction.js';
 
@@ -131,9 +134,19 @@ export function buildNodeLifecycleController(deps: NodeLifecycleDeps): Controlle
       next.spec = { ...(next.spec ?? {}), taints: update.taints };
       if (!update.taints.length) delete next.spec.taints;
       await client.update(NODES, next); // CAS on resourceVersion: a stale cache gets 409 and the next pass redoes it
-      if (!stale) {
+      const had = (key: string) => (node.spec?.taints ?? []).some((x) => x.key === key);
+      const has = (key: string) => update.taints!.some((x) => x.key === key);
+      if (had(UNREACHABLE_TAINT_KEY) && !has(UNREACHABLE_TAINT_KEY)) {
         log.info({ node: name }, 'node is reachable again: unreachable taints removed');
         events.event(node, 'Normal', 'NodeReachable', `Node ${name} is reachable again`);
+      }
+      if (!had(NOT_READY_TAINT_KEY) && has(NOT_READY_TAINT_KEY)) {
+        log.info({ node: name }, 'kubelet reports Ready=False: not-ready taints added');
+        events.event(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+      }
+      if (had(NOT_READY_TAINT_KEY) && !has(NOT_READY_TAINT_KEY)) {
+        log.info({ node: name }, 'node is ready again: not-ready taints removed');
+        events.event(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
       }
     }
   }

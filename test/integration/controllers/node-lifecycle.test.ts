@@ -2,7 +2,8 @@
  * Node lifecycle inside `tug server` (grace 6 s, eviction timeout 5 s for the test), against
  * simulated nodes whose leases the test renews or stops: Ready=Unknown + unreachable taints,
  * eviction after the timeout (pods with a longer toleration stay), taints gone when the lease
- * comes back, and pods of a deleted node force-deleted by pod GC.
+ * comes back; not-ready taints while a live node reports Ready=False; and pods of a deleted
+ * node force-deleted by pod GC.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../control/api/object.js';
@@ -96,6 +97,40 @@ describe('node lifecycle', () => {
       return !(n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable');
     }, 15_000);
     expect(await exists('patient')).toBe(true);
+  });
+
+  it('taints a live node whose kubelet reports Ready=False not-ready, evicts gracefully after the timeout, and untaints it when Ready', async () => {
+    const sick = await simulateNode(client, 'sick', { everyMs: 1000 });
+    sims.push(sick);
+    await client.create(PODS, boundPod('sickpod', 'sick'));
+    const setReady = (status: 'True' | 'False') => client.patch(NODES, undefined, 'sick', { status: { conditions: [{
+      type: 'Ready', status, reason: status === 'True' ? 'KubeletReady' : 'KubeletNotReady',
+      message: status === 'True' ? 'kubelet is posting ready status' : 'container runtime is down: docker does not answer',
+      lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    }] } }, 'strategic', { subresource: 'status' });
+
+    await setReady('False');
+    const tainted = await until('not-ready taints', async () => {
+      const n = await client.get<NodeView>(NODES, undefined, 'sick');
+      return (n.spec?.taints ?? []).filter((t) => t.key === 'node.kubernetes.io/not-ready').length === 2 ? n : undefined;
+    }, 15_000);
+    expect(tainted.spec?.taints?.map((t) => t.effect).sort()).toEqual(['NoExecute', 'NoSchedule']);
+    expect(await cp.k(['describe', 'node', 'sick'])).toMatch(/Taints:\s+node\.kubernetes\.io\/not-ready:NoExecute\n\s+node\.kubernetes\.io\/not-ready:NoSchedule/);
+
+    // The kubelet is alive, so the eviction is graceful: the pod is marked for deletion, not removed.
+    const marked = await until('sickpod marked for deletion', async () => {
+      const p = await client.get<KubeObject>(PODS, NS, 'sickpod');
+      return p.metadata.deletionTimestamp ? p : undefined;
+    }, 20_000);
+    expect(marked.metadata.deletionTimestamp).toBeTruthy();
+
+    await setReady('True');
+    await until('not-ready taints removed', async () => {
+      const n = await client.get<NodeView>(NODES, undefined, 'sick');
+      return !(n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready');
+    }, 15_000);
+    const reasons = await cp.k(['get', 'events', '-A', '--field-selector', 'involvedObject.name=sick', '-o', 'jsonpath={.items[*].reason}']);
+    expect(reasons.split(' ')).toEqual(expect.arrayContaining(['NodeNotReady', 'NodeReady']));
   });
 
   it('force-deletes pods bound to a node that no longer exists (pod GC, after its 40 s quarantine)', async () => {

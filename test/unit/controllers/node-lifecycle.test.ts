@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  NodeHealthTracker, UNREACHABLE_TAINT_KEY, nodeHealthUpdate, type LeaseObject, type NodeObject, type Taint,
+  NOT_READY_TAINT_KEY, NodeHealthTracker, UNREACHABLE_TAINT_KEY, nodeHealthUpdate, type LeaseObject, type NodeObject, type Taint,
 } from '../../../control/controllers/node-health.js';
 import { evictionTime, type PodObject, type Toleration } from '../../../control/controllers/taint-eviction.js';
 import { orphanedPods } from '../../../control/controllers/pod-gc.js';
@@ -88,6 +88,31 @@ describe('nodeHealthUpdate', () => {
     const node = readyNode([{ key: 'a', effect: 'NoExecute' }, { key: UNREACHABLE_TAINT_KEY, effect: 'NoSchedule' }, { key: UNREACHABLE_TAINT_KEY, effect: 'NoExecute' }]);
     expect(nodeHealthUpdate(node, false, now)).toEqual({ taints: [{ key: 'a', effect: 'NoExecute' }] });
     expect(nodeHealthUpdate(readyNode(), false, now)).toEqual({});
+  });
+
+  it('a live node reporting Ready=False gets the not-ready taints, loses them when ready again', () => {
+    const notReady = readyNode([{ key: 'a', effect: 'NoSchedule' }]);
+    notReady.status!.conditions![1]!.status = 'False';
+    const u = nodeHealthUpdate(notReady, false, now);
+    expect(u.conditions).toBeUndefined();
+    expect(u.taints).toEqual([
+      { key: 'a', effect: 'NoSchedule' },
+      { key: NOT_READY_TAINT_KEY, effect: 'NoSchedule', timeAdded: now },
+      { key: NOT_READY_TAINT_KEY, effect: 'NoExecute', timeAdded: now },
+    ]);
+    notReady.spec!.taints = u.taints;
+    expect(nodeHealthUpdate(notReady, false, now)).toEqual({});
+    notReady.status!.conditions![1]!.status = 'True';
+    expect(nodeHealthUpdate(notReady, false, now)).toEqual({ taints: [{ key: 'a', effect: 'NoSchedule' }] });
+  });
+
+  it('a not-ready node that goes stale swaps not-ready for unreachable in one write', () => {
+    const node = readyNode([{ key: NOT_READY_TAINT_KEY, effect: 'NoSchedule' }, { key: NOT_READY_TAINT_KEY, effect: 'NoExecute' }]);
+    node.status!.conditions![1]!.status = 'False';
+    expect(nodeHealthUpdate(node, true, now).taints).toEqual([
+      { key: UNREACHABLE_TAINT_KEY, effect: 'NoSchedule', timeAdded: now },
+      { key: UNREACHABLE_TAINT_KEY, effect: 'NoExecute', timeAdded: now },
+    ]);
   });
 });
 
