@@ -122,7 +122,7 @@ export class Kubelet {
       stateDir: cfg.stateDir, shmRoot: cfg.shmRoot, pauseImage: cfg.pauseImage, events: this.events, metrics: this.metrics, log: cfg.log,
       writeStatus: (pod, status) => this.writeStatus(pod, status),
       now: () => new Date(cfg.clock?.now() ?? Date.now()),
-      preStopRunner: new NetworkProbeRunner(cfg.docker),
+      hookRunner: new NetworkProbeRunner(cfg.docker),
     });
     this.cleanup = new PodCleanup({
       client: cfg.client, syncer: this.syncer, runtime: this.runtime, probes: this.probes, backoff: this.backoff, images: this.images,

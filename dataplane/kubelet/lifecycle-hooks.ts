@@ -1,9 +1,13 @@
 /**
- * Container lifecycle hooks: preStop runs before a container is sent SIGTERM, inside the pod's
- * termination grace period (what upstream does), so an app can keep serving while Services
- * stop sending it traffic — the usual `preStop: {sleep: {seconds: N}}` for zero-downtime
- * rollouts. Handlers: exec, httpGet, tcpSocket (run like probes) and sleep. A failing hook is
- * reported and the container is stopped anyway; the hook never extends the grace period.
+ * Container lifecycle hooks, as upstream runs them:
+ * - preStop runs before a container is sent SIGTERM, inside the pod's termination grace period,
+ *   so an app can keep serving while Services stop sending it traffic — the usual
+ *   `preStop: {sleep: {seconds: N}}` for zero-downtime rollouts. A failing hook is reported and
+ *   the container is stopped anyway; the hook never extends the grace period.
+ * - postStart runs right after the container starts; the container is not reported Running
+ *   until it returns, and a failing hook kills the container (it then restarts per the pod's
+ *   restartPolicy, with back-off).
+ * Handlers: exec, httpGet, tcpSocket (run like probes) and sleep.
  */
 import type { ProbeRunner, ProbeTarget } from './probe-runner.js';
 import type { Container, Probe } from './pod-types.js';
@@ -23,10 +27,20 @@ export interface HookOutcome {
   elapsedMs: number;
 }
 
+type Sleep = (ms: number) => Promise<void>;
+const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 /** Runs the container's preStop hook within `budgetMs`. */
-export async function runPreStop(runner: ProbeRunner, container: ContainerWithLifecycle, target: ProbeTarget, budgetMs: number,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<HookOutcome> {
-  const hook = container.lifecycle?.preStop;
+export function runPreStop(runner: ProbeRunner, container: ContainerWithLifecycle, target: ProbeTarget, budgetMs: number, sleep: Sleep = realSleep): Promise<HookOutcome> {
+  return runHook(runner, container.lifecycle?.preStop, target, budgetMs, sleep);
+}
+
+/** Runs the container's postStart hook within `budgetMs`. */
+export function runPostStart(runner: ProbeRunner, container: ContainerWithLifecycle, target: ProbeTarget, budgetMs: number, sleep: Sleep = realSleep): Promise<HookOutcome> {
+  return runHook(runner, container.lifecycle?.postStart, target, budgetMs, sleep);
+}
+
+async function runHook(runner: ProbeRunner, hook: LifecycleHandler | undefined, target: ProbeTarget, budgetMs: number, sleep: Sleep): Promise<HookOutcome> {
   const started = Date.now();
   if (!hook || budgetMs <= 0) return { ran: false, elapsedMs: 0 };
   if (hook.sleep) {

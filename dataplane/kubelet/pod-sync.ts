@@ -7,7 +7,7 @@
  * fail the sync: they become that container's waiting reason, and the pod is re-synced after the
  * back-off. Anything else throws, and the work queue retries the pod with back-off.
  */
-import { runPreStop, type ContainerWithLifecycle } from './lifecycle-hooks.js';
+import { runPostStart, runPreStop, type ContainerWithLifecycle } from './lifecycle-hooks.js';
 import type { ProbeRunner } from './probe-runner.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -58,8 +58,8 @@ export interface PodSyncDeps {
   log: Logger;
   writeStatus(pod: Pod, status: PodStatus): Promise<void>;
   now(): Date;
-  /** runs lifecycle preStop hooks (exec/httpGet/tcpSocket like probes); none → hooks are skipped */
-  preStopRunner?: ProbeRunner;
+  /** runs lifecycle hooks (exec/httpGet/tcpSocket like probes); none → hooks are skipped */
+  hookRunner?: ProbeRunner;
 }
 
 export interface SyncResult {
@@ -69,6 +69,8 @@ export interface SyncResult {
 
 const NO_CIDR_RETRY_MS = 1000;
 const MAX_ROUNDS = 4;
+/** Upstream waits for postStart without a limit; a hung hook should not pin a pod worker forever. */
+const POST_START_BUDGET_MS = 120_000;
 
 export class PodSyncer {
   /** pod IP by pod UID (from CNI ADD, or sandbox.json after an agent restart) */
@@ -277,6 +279,7 @@ export class PodSyncer {
         return true;
       }
       d.events.event(pod, 'Normal', 'Started', `Started container ${s.name}`);
+      await this.postStart(pod, container, id);
       return true;
     } catch (err) {
       if (err instanceof ImageError) {
@@ -293,6 +296,19 @@ export class PodSyncer {
       }
       throw err;
     }
+  }
+
+  /** postStart: the sync waits for it; a failure kills the container, which then restarts per restartPolicy. */
+  private async postStart(pod: Pod, container: Container, id: string): Promise<void> {
+    const d = this.deps;
+    const hooked = container as ContainerWithLifecycle;
+    if (!hooked.lifecycle?.postStart || !d.hookRunner) return;
+    const target = { podIP: this.podIPs.get(pod.metadata.uid ?? '') ?? '', containerId: id, container };
+    const outcome = await runPostStart(d.hookRunner, hooked, target, POST_START_BUDGET_MS);
+    if (!outcome.error) return;
+    d.events.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${outcome.error}`);
+    d.events.event(pod, 'Normal', 'Killing', `FailedPostStartHook: killing container ${container.name}`);
+    await d.docker.stopContainer(id, pod.spec.terminationGracePeriodSeconds ?? 30);
   }
 
   private runningContainers(pod: Pod, rt: PodRuntime) {
@@ -353,8 +369,8 @@ export class PodSyncer {
     const spec = podRef.spec?.containers.find((x) => x.name === name) as ContainerWithLifecycle | undefined;
     let remaining = graceSeconds;
     const podIP = this.podIPs.get(podRef.metadata.uid ?? '');
-    if (spec?.lifecycle?.preStop && podIP && d.preStopRunner) {
-      const outcome = await runPreStop(d.preStopRunner, spec, { podIP, containerId: id, container: spec }, graceSeconds * 1000);
+    if (spec?.lifecycle?.preStop && podIP && d.hookRunner) {
+      const outcome = await runPreStop(d.hookRunner, spec, { podIP, containerId: id, container: spec }, graceSeconds * 1000);
       if (outcome.error) {
         d.events.event({ apiVersion: 'v1', kind: 'Pod', metadata: podRef.metadata }, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${outcome.error}`);
       }

@@ -1,4 +1,5 @@
 /** Shared builders for kubelet unit tests: pods, a fake clock and a PodSyncer wired to fakes. */
+import type { ProbeRunner } from '../../../dataplane/kubelet/probe-runner.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +75,7 @@ export interface SyncHarness {
   cleanup(): void;
 }
 
-export function syncHarness(): SyncHarness {
+export function syncHarness(opts: { hookRunner?: ProbeRunner } = {}): SyncHarness {
   const clock = new FakeClock();
   const docker = new FakeDocker();
   docker.now = () => new Date(clock.now());
@@ -104,6 +105,7 @@ export function syncHarness(): SyncHarness {
       statuses.push(status);
     },
     now: () => new Date(clock.now()),
+    ...(opts.hookRunner ? { hookRunner: opts.hookRunner } : {}),
   });
   return {
     docker, cni, clock, syncer, probes, statuses, events, configMaps, secrets, services,

@@ -247,6 +247,28 @@ describe('PodSyncer with the fake Docker', () => {
     await h.syncer.removePod(await groupFor(h, 'uid-gone'));
     expect(h.docker.containers.size).toBe(0);
   });
+
+  it('postStart: runs right after the start with the container id; a failure kills the container, which restarts with back-off', async () => {
+    const calls: { command?: string[]; containerId: string }[] = [];
+    let ok = true;
+    h = syncHarness({ hookRunner: { run: async (probe, target) => {
+      calls.push({ command: probe.exec?.command, containerId: target.containerId });
+      return ok ? { ok: true } : { ok: false, message: 'command exited with 1' };
+    } } });
+    const hook = { postStart: { exec: { command: ['sh', '-c', 'touch /ready'] } } };
+    const pod = makePod('hooked', [{ name: 'app', lifecycle: hook } as never]);
+    let r = await h.sync(pod);
+    expect(calls).toEqual([{ command: ['sh', '-c', 'touch /ready'], containerId: appOf('app')[0]!.id }]);
+    expect(r.status.containerStatuses![0]).toMatchObject({ restartCount: 0, state: { running: {} } });
+
+    ok = false;
+    const failing = makePod('badhook', [{ name: 'app', lifecycle: hook } as never]);
+    r = await h.sync(failing);
+    expect(h.events).toContain('Warning FailedPostStartHook PostStartHook failed: command exited with 1');
+    expect(r.status.containerStatuses![0]!.state.running).toBeUndefined();
+    expect(r.status.containerStatuses![0]!.lastState.terminated).toMatchObject({ exitCode: 143 });
+    expect(r.status.containerStatuses![0]!.state.waiting?.reason).toBe('CrashLoopBackOff');
+  });
 });
 
 async function groupFor(harness: SyncHarness, uid: string) {
