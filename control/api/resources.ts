@@ -77,6 +77,16 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
   res('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   res('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, { shortNames: ['hpa'], categories: ['all'], subresources: [status('autoscaling', 'v2', 'HorizontalPodAutoscaler')] }),
+  // Stored and served (manifests and Helm charts carry them); RBAC is not enforced, quotas and
+  // limit ranges are not applied, PDBs are not consulted by evictions yet.
+  res('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: [status('', 'v1', 'ResourceQuota')] }),
+  res('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
+  res('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
+  res('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
+  res('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  res('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
+  res('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: [status('policy', 'v1', 'PodDisruptionBudget')] }),
+  res('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
   res('gateway.networking.k8s.io', 'v1', 'gatewayclasses', 'GatewayClass', false, { shortNames: ['gc'], subresources: [status('gateway.networking.k8s.io', 'v1', 'GatewayClass')] }),
   res('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway', true, { shortNames: ['gtw'], subresources: [status('gateway.networking.k8s.io', 'v1', 'Gateway')] }),
   res('gateway.networking.k8s.io', 'v1', 'httproutes', 'HTTPRoute', true, { subresources: [status('gateway.networking.k8s.io', 'v1', 'HTTPRoute')] }),

@@ -11,6 +11,7 @@ import { defaultEndpoints, defaultNamespace, defaultNode, defaultSecret } from '
 import { defaultJob } from './job.js';
 import { defaultEndpointSlice, defaultHorizontalPodAutoscaler, defaultIngressClass, defaultNetworkPolicy } from './networking.js';
 import { defaultPod } from './pod.js';
+import { defaultBinding, defaultPriorityClass } from './policy.js';
 import { defaultService } from './service.js';
 
 type Defaulter = (obj: KubeObject) => void;
@@ -31,6 +32,9 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'networking.k8s.io/networkpolicies': defaultNetworkPolicy,
   'networking.k8s.io/ingressclasses': defaultIngressClass,
   'autoscaling/horizontalpodautoscalers': defaultHorizontalPodAutoscaler,
+  'rbac.authorization.k8s.io/rolebindings': defaultBinding,
+  'rbac.authorization.k8s.io/clusterrolebindings': defaultBinding,
+  'scheduling.k8s.io/priorityclasses': defaultPriorityClass,
 };
 
 export function applyDefaults(info: Pick<ResourceInfo, 'group' | 'resource'>, obj: KubeObject): void {

@@ -16,6 +16,7 @@ import { batchV1 } from './schemas/batch.js';
 import { coreV1 } from './schemas/core.js';
 import { metaV1 } from './schemas/meta.js';
 import { podV1 } from './schemas/pod.js';
+import { policyV1, quotaV1, rbacV1, schedulingV1 } from './schemas/policy.js';
 import { volumesV1 } from './schemas/volumes.js';
 import { WireFormatError } from './wire.js';
 
@@ -31,9 +32,16 @@ const TOP_LEVEL: Readonly<Record<string, string>> = {
   'apps/v1/Deployment': 'Deployment',
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
+  'rbac.authorization.k8s.io/v1/Role': 'Role',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'ClusterRoleBinding',
+  'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'scheduling.k8s.io/v1/PriorityClass': 'PriorityClass',
+  'v1/ResourceQuota': 'ResourceQuota',
 };
 
-const decoder = new MessageDecoder(compileSchemas({ ...metaV1, ...coreV1, ...podV1, ...volumesV1, ...appsV1, ...batchV1 }));
+const decoder = new MessageDecoder(compileSchemas({ ...metaV1, ...coreV1, ...podV1, ...volumesV1, ...appsV1, ...batchV1, ...rbacV1, ...policyV1, ...schedulingV1, ...quotaV1 }));
 
 /** The `apiVersion/kind` pairs decodeProtobufObject accepts, e.g. `apps/v1/Deployment`. */
 export function supportedProtobufKinds(): string[] {

@@ -14,9 +14,13 @@ import {
 import { validateConfigMap, validateImmutableData, validateSecret, validateSecretUpdate } from './config.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate } from './ingress.js';
 import { validateJob, validateJobUpdate } from './job.js';
-import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from './names.js';
+import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment } from './names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import {
+  validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validatePodDisruptionBudget, validatePriorityClass,
+  validatePriorityClassUpdate, validateRole, validateRoleBinding,
+} from './policy.js';
 import { validateService, validateServiceUpdate } from './service.js';
 
 interface KindRules {
@@ -45,6 +49,12 @@ const RULES: Record<string, KindRules> = {
   'networking.k8s.io/networkpolicies': { create: validateNetworkPolicy },
   'discovery.k8s.io/endpointslices': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
   'autoscaling/horizontalpodautoscalers': { create: validateHorizontalPodAutoscaler },
+  'rbac.authorization.k8s.io/roles': { nameFn: nameIsPathSegment, create: validateRole },
+  'rbac.authorization.k8s.io/clusterroles': { nameFn: nameIsPathSegment, create: validateClusterRole },
+  'rbac.authorization.k8s.io/rolebindings': { nameFn: nameIsPathSegment, create: validateRoleBinding, update: validateBindingUpdate },
+  'rbac.authorization.k8s.io/clusterrolebindings': { nameFn: nameIsPathSegment, create: validateClusterRoleBinding, update: validateBindingUpdate },
+  'policy/poddisruptionbudgets': { create: validatePodDisruptionBudget },
+  'scheduling.k8s.io/priorityclasses': { create: validatePriorityClass, update: validatePriorityClassUpdate },
 };
 
 /** kube reports each distinct "field: message" once (field.ErrorList.ToAggregate). */

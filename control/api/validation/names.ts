@@ -80,6 +80,13 @@ export const nameIsDNSSubdomain: NameValidator = (name, prefix) => isDNS1123Subd
 export const nameIsDNSLabel: NameValidator = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 export const nameIsDNS1035Label: NameValidator = (name, prefix) => isDNS1035Label(prefix ? maskTrailingDash(name) : name);
 
+/** path.ValidatePathSegmentName: RBAC names like `system:metrics-server` are URL path segments, nothing stricter. */
+export const nameIsPathSegment: NameValidator = (name, prefix) => {
+  if (!prefix && (name === '.' || name === '..')) return [`may not be '${name}'`];
+  for (const bad of ['/', '%']) if (name.includes(bad)) return [`may not contain '${bad}'`];
+  return [];
+};
+
 const QNAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const QNAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const QNAME_RE = new RegExp(`^${QNAME_FMT}$`);

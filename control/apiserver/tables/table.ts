@@ -20,6 +20,7 @@ import {
   serviceAccountPrinter,
 } from './cluster.js';
 import { podPrinter } from './pods.js';
+import { podDisruptionBudgetPrinter, priorityClassPrinter, resourceQuotaPrinter, roleBindingPrinter } from './policy.js';
 import { AGE_DESCRIPTION, col, nameColumn, type Printer, type Table, type TableRow } from './types.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -59,6 +60,11 @@ const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ['gateway.networking.k8s.io/gatewayclasses', gatewayClassPrinter],
   ['gateway.networking.k8s.io/gateways', gatewayPrinter],
   ['gateway.networking.k8s.io/httproutes', httpRoutePrinter],
+  ['rbac.authorization.k8s.io/rolebindings', roleBindingPrinter],
+  ['rbac.authorization.k8s.io/clusterrolebindings', roleBindingPrinter],
+  ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
+  ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
+  ['/resourcequotas', resourceQuotaPrinter],
 ]);
 
 /** rest.NewDefaultTableConvertor: name plus creation time as RFC 3339 (kubectl prints it as is). */

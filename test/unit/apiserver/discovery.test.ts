@@ -48,8 +48,8 @@ describe('aggregated discovery', () => {
   it('answers /apis with every named group and no core group', () => {
     const names = apis.items.map((i: Doc) => i.metadata.name);
     expect(names).toEqual([
-      'apps', 'batch', 'networking.k8s.io', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'gateway.networking.k8s.io',
-      'metrics.k8s.io',
+      'apps', 'batch', 'networking.k8s.io', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io',
+      'policy', 'scheduling.k8s.io', 'gateway.networking.k8s.io', 'metrics.k8s.io',
     ]);
   });
 
