@@ -5,11 +5,14 @@
  *   apiserver.crt/.key     serving cert with SANs for loopback, the underlay and the kubernetes Service
  *   admin.crt/.key         client cert O=system:masters CN=admin (the admin kubeconfig)
  *   tokens.csv             static bearer tokens (token,user,uid,"group1,group2") like --token-auth-file
+ *   sa.key/sa.pub          RSA key that signs service account tokens (kubeadm's names; the
+ *                          JWKS at /openid/v1/jwks publishes sa.pub)
  * Go clients reject CN-only certificates (notes P13), so every serving cert carries SANs.
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { webcrypto, randomBytes } from 'node:crypto';
+import { webcrypto, randomBytes, generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
@@ -32,6 +35,8 @@ export interface ClusterPki {
   adminToken: string;
   /** token agents use to join (user system:node:bootstrap, group system:nodes) */
   nodeToken: string;
+  /** PEM of the service account token signing key (PKCS#8) and its public half (SPKI) */
+  serviceAccountKey: { key: string; pub: string };
   dir: string;
 }
 
@@ -148,6 +153,7 @@ export async function ensurePki(dir: string, sans: string[]): Promise<ClusterPki
     admin = await issueCertificate(ca, { subject: 'CN=admin, O=system:masters', client: true });
     writePair(dir, 'admin', admin);
   }
+  const serviceAccountKey = await ensureServiceAccountKey(dir);
   const tokensPath = join(dir, 'tokens.csv');
   if (!existsSync(tokensPath)) {
     const adminToken = randomBytes(24).toString('hex');
@@ -159,7 +165,25 @@ export async function ensurePki(dir: string, sans: string[]): Promise<ClusterPki
   const tokens = parseTokenFile(readFileSync(tokensPath, 'utf8'));
   const adminToken = tokens.find((t) => t.user === 'admin')?.token ?? '';
   const nodeToken = tokens.find((t) => t.groups.includes('system:nodes'))?.token ?? '';
-  return { ca, server, admin, adminToken, nodeToken, dir };
+  return { ca, server, admin, adminToken, nodeToken, serviceAccountKey, dir };
+}
+
+/**
+ * RSA 2048 like kubeadm's sa.key: RS256 is what every consumer of Kubernetes service account
+ * tokens (OIDC federation, Vault, cloud IAM) accepts.
+ */
+async function ensureServiceAccountKey(dir: string): Promise<{ key: string; pub: string }> {
+  const keyPath = join(dir, 'sa.key');
+  const pubPath = join(dir, 'sa.pub');
+  if (existsSync(keyPath) && existsSync(pubPath)) return { key: readFileSync(keyPath, 'utf8'), pub: readFileSync(pubPath, 'utf8') };
+  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  writeFileSync(keyPath, privateKey, { mode: 0o600 });
+  writeFileSync(pubPath, publicKey, { mode: 0o644 });
+  return { key: privateKey, pub: publicKey };
 }
 
 export interface StaticToken {
