@@ -13,6 +13,8 @@ import { ensurePki, defaultServerSans, issueCertificate, parseTokenFile } from '
 import { buildApiServer } from './apiserver/server.js';
 import { bootstrapCluster } from './apiserver/bootstrap.js';
 import { buildServiceAllocator } from './apiserver/allocators/service-allocator.js';
+import { signingKeyFromPem } from './apiserver/serviceaccount/jwt.js';
+import { DEFAULT_SERVICE_ACCOUNT_ISSUER } from './apiserver/serviceaccount/token-request.js';
 import { findResource } from './api/resources.js';
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { buildControllers, type ControllerOptions } from './controllers/index.js';
@@ -72,6 +74,8 @@ export async function runServer(opts: ServerOptions): Promise<RunningServer> {
     tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
     tokens: parseTokenFile(readFileSync(join(pkiDir, 'tokens.csv'), 'utf8')),
     kubeletClient, admission: [allocator],
+    // kubeadm's issuer; the API audiences default to it, as kube-apiserver's --api-audiences do
+    serviceAccounts: { issuer: DEFAULT_SERVICE_ACCOUNT_ISSUER, apiAudiences: [DEFAULT_SERVICE_ACCOUNT_ISSUER], key: signingKeyFromPem(pki.serviceAccountKey.key) },
   });
   const services = await retryUntilUp(() => api.rest.list(findResource('', 'v1', 'services')!, undefined), log);
   allocator.seed(services.items);

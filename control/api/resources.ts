@@ -3,7 +3,7 @@
  * and tables. Adding a resource here serves it end to end (strategy hooks live elsewhere).
  */
 export interface SubresourceInfo {
-  name: 'status' | 'scale' | 'log' | 'exec' | 'attach' | 'binding' | 'portforward' | 'eviction';
+  name: 'status' | 'scale' | 'log' | 'exec' | 'attach' | 'binding' | 'portforward' | 'eviction' | 'token';
   /** group/version/kind of what the subresource answers */
   group: string;
   version: string;
@@ -66,7 +66,10 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res('', 'v1', 'secrets', 'Secret', true),
   res('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: [status('', 'v1', 'Node')] }),
   res('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
-  res('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  res('', 'v1', 'serviceaccounts', 'ServiceAccount', true, {
+    shortNames: ['sa'],
+    subresources: [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],
+  }),
   res('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ['all'], subresources: [scale, status('apps', 'v1', 'Deployment')] }),
   res('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: [scale, status('apps', 'v1', 'ReplicaSet')] }),
   res('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: [status('apps', 'v1', 'DaemonSet')] }),

@@ -1,6 +1,7 @@
 /**
  * The API server: HTTPS only, authenticated, a fixed request pipeline
- *   TLS → authenticate (401) → route: health | version | discovery | openapi | metrics | metrics.k8s.io | resources
+ *   TLS → authenticate (401) → route: health | version | discovery | openapi | metrics | OIDC issuer discovery
+ *       | metrics.k8s.io | serviceaccounts/token | resources
  *       → handler → JSON or Status answer; errors never escape as anything but a Status.
  * build() wires dependencies without listening; start() listens. Tests build it in-process.
  */
@@ -15,7 +16,11 @@ import type { Store } from '../store/store.js';
 import { buildAuthenticator, PUBLIC_PATHS } from './authn.js';
 import type { StaticToken } from './pki.js';
 import { parseResourcePath } from './request-info.js';
-import { sendError, sendJson } from './http-io.js';
+import { decodeBody, mediaType, readBody, sendError, sendJson } from './http-io.js';
+import { buildServiceAccountTokenAuthenticator } from './serviceaccount/token-authenticator.js';
+import { createServiceAccountToken, type TokenIssuer } from './serviceaccount/token-request.js';
+import { restObjectLookup } from './serviceaccount/object-lookup.js';
+import { JWKS_CONTENT_TYPE, JWKS_PATH, jwks, OPENID_CONFIGURATION_PATH, openidConfiguration } from './serviceaccount/oidc-discovery.js';
 import { RestStorage } from './registry/rest.js';
 import { NamespaceCache } from './registry/namespace-cache.js';
 import type { Admission } from './registry/admission.js';
@@ -34,6 +39,8 @@ export interface ApiServerDeps {
   tls: { cert: string; key: string; ca: string };
   tokens: readonly StaticToken[];
   kubeletClient: KubeletClientCert;
+  /** signs TokenRequest tokens and verifies service account bearer tokens */
+  serviceAccounts: TokenIssuer;
   log: Logger;
   admission?: Admission[];
   now?: () => Date;
@@ -55,7 +62,11 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
   const now = deps.now ?? (() => new Date());
   const namespaces = new NamespaceCache(deps.store);
   const rest = new RestStorage({ store: deps.store, admission: deps.admission ?? [], now, namespaces });
-  const authn = buildAuthenticator(deps.tokens);
+  const objects = restObjectLookup(rest);
+  const authn = buildAuthenticator(deps.tokens, buildServiceAccountTokenAuthenticator({
+    publicKeys: [deps.serviceAccounts.key.publicKey], issuer: deps.serviceAccounts.issuer,
+    audiences: deps.serviceAccounts.apiAudiences, objects, now,
+  }));
   const metrics = buildApiServerMetrics();
   let server: https.Server | undefined;
   let serverAddress = '127.0.0.1:6443';
@@ -92,6 +103,12 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
       case '/openapi/v3':
         sendJson(res, 200, openapiRoot());
         return 'openapi';
+      case OPENID_CONFIGURATION_PATH:
+        sendJson(res, 200, openidConfiguration(deps.serviceAccounts.issuer, `https://${serverAddress}`));
+        return 'openid';
+      case JWKS_PATH:
+        sendJson(res, 200, jwks([deps.serviceAccounts.key.publicKey]), { 'Content-Type': JWKS_CONTENT_TYPE });
+        return 'openid';
       case '/openapi/v2':
         if (accept?.includes('application/json')) sendJson(res, 200, openapiV2Json());
         else res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF }).end(openapiV2Protobuf());
@@ -131,6 +148,12 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
       await proxyLogs(rest, deps.kubeletClient, ri.namespace ?? '', ri.name ?? '', url.searchParams, res);
       return 'pods';
     }
+    if (ri.subresource === 'token' && info.resource === 'serviceaccounts' && ri.name) {
+      if (ri.verb !== 'create') throw errors.methodNotAllowed(`${req.method} is not supported on serviceaccounts/token`);
+      const body = decodeBody(await readBody(req), mediaType(req));
+      sendJson(res, 201, await createServiceAccountToken({ issuer: deps.serviceAccounts, objects, now: now() }, ri.namespace ?? '', ri.name, body));
+      return 'serviceaccounts';
+    }
     if (ri.verb === 'connect') {
       throw errors.badRequest(`${ri.subresource} requires a WebSocket upgrade (Sec-WebSocket-Protocol: v5.channel.k8s.io)`);
     }
@@ -149,7 +172,7 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
     const verb = url.searchParams.get('watch') === 'true' ? 'WATCH' : req.method ?? 'GET';
     try {
       const path = url.pathname.replace(/\/+$/, '') || '/';
-      if (!PUBLIC_PATHS.has(path) && path !== '/metrics' && !authn.authenticate(req)) {
+      if (!PUBLIC_PATHS.has(path) && path !== '/metrics' && !(await authn.authenticate(req))) {
         throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       }
       resource = await route(req, res, url);
@@ -166,7 +189,7 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     try {
-      if (!authn.authenticate(req)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      if (!(await authn.authenticate(req))) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       const ri = parseResourcePath(req.method ?? 'GET', url.pathname, url.searchParams);
       if (!ri || ri.resource !== 'pods' || ri.group !== '' || !ri.name || !['exec', 'attach', 'portforward'].includes(ri.subresource ?? '')) {
         throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');

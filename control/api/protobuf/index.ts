@@ -12,6 +12,7 @@ import { MalformedMessageError, MessageDecoder } from './decode-message.js';
 import { MissingMagicError, readEnvelope } from './envelope.js';
 import { compileSchemas } from './schema.js';
 import { appsV1 } from './schemas/apps.js';
+import { authenticationV1 } from './schemas/authentication.js';
 import { batchV1 } from './schemas/batch.js';
 import { coreV1 } from './schemas/core.js';
 import { metaV1 } from './schemas/meta.js';
@@ -32,6 +33,7 @@ const TOP_LEVEL: Readonly<Record<string, string>> = {
   'apps/v1/Deployment': 'Deployment',
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
+  'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'rbac.authorization.k8s.io/v1/Role': 'Role',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
@@ -41,7 +43,7 @@ const TOP_LEVEL: Readonly<Record<string, string>> = {
   'v1/ResourceQuota': 'ResourceQuota',
 };
 
-const decoder = new MessageDecoder(compileSchemas({ ...metaV1, ...coreV1, ...podV1, ...volumesV1, ...appsV1, ...batchV1, ...rbacV1, ...policyV1, ...schedulingV1, ...quotaV1 }));
+const decoder = new MessageDecoder(compileSchemas({ ...metaV1, ...coreV1, ...podV1, ...volumesV1, ...appsV1, ...batchV1, ...rbacV1, ...policyV1, ...schedulingV1, ...quotaV1, ...authenticationV1 }));
 
 /** The `apiVersion/kind` pairs decodeProtobufObject accepts, e.g. `apps/v1/Deployment`. */
 export function supportedProtobufKinds(): string[] {

@@ -20,6 +20,8 @@ import { serviceAccountClaims, type ObjectRef } from './token-claims.js';
 import type { ObjectLookup } from './token-authenticator.js';
 
 export const TOKEN_REQUEST_API_VERSION = 'authentication.k8s.io/v1';
+/** kubeadm's --service-account-issuer (cluster domain cluster.local) */
+export const DEFAULT_SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 export const DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600;
 export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
 const MAX_TOKEN_EXPIRATION_SECONDS = 2 ** 32;
