@@ -80,8 +80,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
   res('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   res('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, { shortNames: ['hpa'], categories: ['all'], subresources: [status('autoscaling', 'v2', 'HorizontalPodAutoscaler')] }),
-  // Stored and served (manifests and Helm charts carry them); RBAC is not enforced, quotas and
-  // limit ranges are not applied, PDBs are not consulted by evictions yet.
+  // Served so manifests and Helm charts apply; RBAC is not enforced, quotas and limit ranges
+  // are not applied. PDBs are (disruption controller + pods/eviction).
   res('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: [status('', 'v1', 'ResourceQuota')] }),
   res('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
   res('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),

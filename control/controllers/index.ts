@@ -14,6 +14,7 @@ import { buildGarbageCollector } from './garbage-collector.js';
 import { buildWorkloadControllers } from './workloads.js';
 import { buildEndpointSliceController } from './endpointslice.js';
 import { buildEndpointsController } from './endpoints.js';
+import { buildDisruptionController } from './disruption.js';
 
 export interface ControllerOptions {
   clusterCidr: string;
@@ -43,6 +44,7 @@ export function buildControllers(deps: ControllerManagerDeps): { start(): Promis
     ...buildWorkloadControllers({ client, informers, log: deps.log }),
     buildEndpointSliceController({ client, informers, log: deps.log.child({ controller: 'endpointslice' }) }),
     buildEndpointsController({ client, informers, log: deps.log.child({ controller: 'endpoints' }) }),
+    buildDisruptionController({ client, informers, log: deps.log.child({ controller: 'disruption' }) }),
   ];
   const abort = new AbortController();
   return {

@@ -39,6 +39,7 @@ const TOP_LEVEL: Readonly<Record<string, string>> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'ClusterRoleBinding',
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'policy/v1/Eviction': 'Eviction',
   'scheduling.k8s.io/v1/PriorityClass': 'PriorityClass',
   'v1/ResourceQuota': 'ResourceQuota',
 };

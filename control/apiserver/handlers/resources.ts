@@ -1,6 +1,6 @@
 /**
  * The resource endpoints: one function per verb over RestStorage, plus the subresources every
- * workflow in the notes needs (status, scale, binding, namespace finalize). Log/exec are proxied
+ * workflow in the notes needs (status, scale, binding, eviction, namespace finalize). Log/exec are proxied
  * to kubelets by kubelet-proxy.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,6 +15,7 @@ import { addWarning, decodeBody, mediaType, readBody, sendJson, wantsTable } fro
 import { parseFieldValidation } from '../registry/field-validation.js';
 import { toTable } from '../tables/index.js';
 import { serveWatch } from '../watch.js';
+import { evictPod, type EvictionRequest } from './eviction.js';
 
 export interface ResourceContext {
   req: IncomingMessage;
@@ -196,6 +197,12 @@ async function handleSubresource(ctx: ResourceContext): Promise<void> {
     }
     case 'scale':
       return handleScale(ctx);
+    case 'eviction': {
+      if (ri.verb !== 'create') throw errors.methodNotAllowed('only POST is supported on pods/eviction');
+      await evictPod(rest, ri.namespace!, ri.name, (await body(ctx)) as EvictionRequest, { dryRun: writeOptions(ctx).dryRun, now: ctx.now().getTime() });
+      sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+      return;
+    }
     case 'binding': {
       if (ri.verb !== 'create') throw errors.methodNotAllowed('only POST is supported on pods/binding');
       const binding = (await body(ctx)) as { target?: { name?: string; kind?: string } };

@@ -1,6 +1,6 @@
 /**
  * The kinds `kubectl create role|clusterrole|rolebinding|clusterrolebinding|poddisruptionbudget|
- * priorityclass|quota` send: k8s.io/api rbac/v1, policy/v1, scheduling/v1 and core/v1
+ * priorityclass|quota` and `kubectl drain` (Eviction) send: k8s.io/api rbac/v1, policy/v1, scheduling/v1 and core/v1
  * ResourceQuota. Row format: see ../schema.ts.
  */
 import type { SchemaSet } from '../schema.js';
@@ -49,6 +49,23 @@ export const rbacV1: SchemaSet = {
 };
 
 export const policyV1: SchemaSet = {
+  // what `kubectl drain` posts to pods/NAME/eviction
+  Eviction: [
+    [1, 'ObjectMeta', 'metadata,omitempty'],
+    [2, '*DeleteOptions', 'deleteOptions,omitempty'],
+  ],
+  DeleteOptions: [
+    [1, '*int64', 'gracePeriodSeconds,omitempty'],
+    [2, '*Preconditions', 'preconditions,omitempty'],
+    [3, '*bool', 'orphanDependents,omitempty'],
+    [4, '*string', 'propagationPolicy,omitempty'],
+    [5, '[]string', 'dryRun,omitempty'],
+    [6, '*bool', 'ignoreStoreReadErrorWithClusterBreakingPotential,omitempty'],
+  ],
+  Preconditions: [
+    [1, '*string', 'uid,omitempty'],
+    [2, '*string', 'resourceVersion,omitempty'],
+  ],
   PodDisruptionBudget: [
     [1, 'ObjectMeta', 'metadata,omitempty'],
     [2, 'PodDisruptionBudgetSpec', 'spec,omitempty'],
