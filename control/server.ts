@@ -13,6 +13,7 @@ import { ensurePki, defaultServerSans, issueCertificate, parseTokenFile } from '
 import { buildApiServer } from './apiserver/server.js';
 import { bootstrapCluster } from './apiserver/bootstrap.js';
 import { buildServiceAllocator } from './apiserver/allocators/service-allocator.js';
+import { buildServiceAccountAdmission } from './apiserver/registry/service-account-admission.js';
 import { signingKeyFromPem } from './apiserver/serviceaccount/jwt.js';
 import { DEFAULT_SERVICE_ACCOUNT_ISSUER } from './apiserver/serviceaccount/token-request.js';
 import { findResource } from './api/resources.js';
@@ -69,11 +70,14 @@ export async function runServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const store = new EtcdStore({ endpoints });
   const allocator = buildServiceAllocator({ serviceCidr: opts.serviceCidr, nodePortRange: opts.nodePortRange });
+  const serviceAccountsInfo = findResource('', 'v1', 'serviceaccounts')!;
+  // reads through the API server's own storage, built just below (only called once requests flow)
+  const serviceAccountAdmission = buildServiceAccountAdmission({ lookup: (ns, name) => api.rest.read(serviceAccountsInfo, ns, name) });
   const api = buildApiServer({
     store, log: log.child({ component: 'apiserver' }),
     tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
     tokens: parseTokenFile(readFileSync(join(pkiDir, 'tokens.csv'), 'utf8')),
-    kubeletClient, admission: [allocator],
+    kubeletClient, admission: [allocator, serviceAccountAdmission],
     // kubeadm's issuer; the API audiences default to it, as kube-apiserver's --api-audiences do
     serviceAccounts: { issuer: DEFAULT_SERVICE_ACCOUNT_ISSUER, apiAudiences: [DEFAULT_SERVICE_ACCOUNT_ISSUER], key: signingKeyFromPem(pki.serviceAccountKey.key) },
   });

@@ -1,7 +1,9 @@
 /**
  * What every cluster has from the start (kube-apiserver's bootstrap controller): the system
  * namespaces and the `kubernetes` Service in `default` (first address of the service CIDR, port
- * 443 → the API server) with its Endpoints and EndpointSlice. Idempotent: run on every start,
+ * 443 → the API server) with its Endpoints and EndpointSlice. The system namespaces also get their
+ * `default` ServiceAccount here (upstream leaves that to the controller-manager), so pods created
+ * the moment the server answers are not refused for a ServiceAccount the controller has yet to make. Idempotent: run on every start,
  * it only creates what is missing and re-points the endpoints when the advertise address moved.
  */
 import type { KubeObject } from '../api/object.js';
@@ -14,6 +16,7 @@ const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 const SERVICES = findResource('', 'v1', 'services')!;
 const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
 const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
+const SERVICE_ACCOUNTS = findResource('', 'v1', 'serviceaccounts')!;
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -40,6 +43,7 @@ async function upsert(rest: RestStorage, info: typeof NAMESPACES, namespace: str
 
 export async function bootstrapCluster(rest: RestStorage, opts: BootstrapOptions): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) await ensure(rest, NAMESPACES, undefined, { metadata: { name } });
+  for (const namespace of SYSTEM_NAMESPACES) await ensure(rest, SERVICE_ACCOUNTS, namespace, { metadata: { name: 'default', namespace } });
   const clusterIP = formatIpv4(mustParseCidr(opts.serviceCidr).network + 1);
   await ensure(rest, SERVICES, 'default', {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { ApiClient, EventRecorder } from '../client/index.js';
 import { SharedInformers } from './informers.js';
 import { buildNamespaceController, type Controller } from './namespace.js';
+import { buildServiceAccountsController } from './serviceaccounts.js';
+import { buildRootCAPublisher } from './root-ca-publisher.js';
 import { buildNodeIpamController } from './node-ipam.js';
 import { buildScheduler } from '../scheduler/index.js';
 import { buildNodeLifecycleController } from './node-lifecycle.js';
@@ -36,6 +38,9 @@ export function buildControllers(deps: ControllerManagerDeps): { start(): Promis
   const informers = new SharedInformers(client);
   const controllers: Controller[] = [
     buildNamespaceController({ client, informers, log: deps.log.child({ controller: 'namespace' }) }),
+    buildServiceAccountsController({ client, informers, log: deps.log.child({ controller: 'serviceaccount' }) }),
+    // the CA that signed the API server's certificate is the one pods must trust
+    buildRootCAPublisher({ client, informers, log: deps.log.child({ controller: 'root-ca-cert-publisher' }), caPem: deps.ca }),
     buildNodeIpamController({ client, informers, log: deps.log.child({ controller: 'node-ipam' }), clusterCidr: deps.options.clusterCidr }),
     buildScheduler({ client, informers, log: deps.log.child({ component: 'scheduler' }), events: new EventRecorder(client, { component: 'default-scheduler' }) }),
     buildNodeLifecycleController({ client, informers, log: deps.log.child({ controller: 'node-lifecycle' }), events: new EventRecorder(client, { component: 'node-controller' }), options: { podEvictionTimeoutSeconds: deps.options.podEvictionTimeoutSeconds, nodeMonitorGracePeriodSeconds: deps.options.nodeMonitorGracePeriodSeconds } }),

@@ -106,11 +106,8 @@ export class RestStorage {
 
   async create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
     const obj = enforceFieldValidation(info, this.checkBody(info, namespace, body), opts.fieldValidation, { kind: 'body' });
-    if (!obj.metadata.name) {
-      if (obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + generateNameSuffix();
-    }
-    const name = obj.metadata.name ?? '';
-    if (info.namespaced) await this.checkNamespaceOpen(namespace!, info, name);
+    // Admission errors name the object as upstream's do: by generateName until a name is generated.
+    if (info.namespaced) await this.checkNamespaceOpen(namespace!, info, obj.metadata.name || obj.metadata.generateName || '');
     const meta = obj.metadata;
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
@@ -119,6 +116,10 @@ export class RestStorage {
     meta.creationTimestamp = nowRfc3339(this.now());
     prepareForCreate(info, obj);
     applyDefaults(info, obj);
+    for (const a of this.deps.admission) await a.mutate?.(info, obj, !!opts.dryRun);
+    // upstream generates the name after mutating admission (BeforeCreate), before validation
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + generateNameSuffix();
+    const name = meta.name ?? '';
     this.validateOrThrow(info, obj);
     if (opts.fieldManager) {
       meta.managedFields = recordUpdate({ old: undefined, updated: obj, manager: opts.fieldManager, apiVersion: groupVersion(info), now: this.now(), subresource: opts.subresource });
