@@ -8,6 +8,7 @@ import type { KubeObject } from '../object.js';
 import type { ResourceInfo } from '../resources.js';
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet } from './apps.js';
 import { defaultEndpoints, defaultNamespace, defaultNode, defaultSecret } from './core.js';
+import { defaultCronJob } from './cronjob.js';
 import { defaultJob } from './job.js';
 import { defaultEndpointSlice, defaultHorizontalPodAutoscaler, defaultIngressClass, defaultNetworkPolicy } from './networking.js';
 import { defaultPod } from './pod.js';
@@ -28,6 +29,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'apps/replicasets': defaultReplicaSet,
   'apps/daemonsets': defaultDaemonSet,
   'batch/jobs': defaultJob,
+  'batch/cronjobs': defaultCronJob,
   'discovery.k8s.io/endpointslices': defaultEndpointSlice,
   'networking.k8s.io/networkpolicies': defaultNetworkPolicy,
   'networking.k8s.io/ingressclasses': defaultIngressClass,

@@ -13,6 +13,7 @@ import {
 } from './cluster.js';
 import { validateConfigMap, validateImmutableData, validateSecret, validateSecretUpdate } from './config.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate } from './ingress.js';
+import { validateCronJob } from './cronjob.js';
 import { validateJob, validateJobUpdate } from './job.js';
 import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment } from './names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
@@ -25,7 +26,8 @@ import { validateService, validateServiceUpdate } from './service.js';
 
 interface KindRules {
   nameFn?: NameValidator;
-  create?: (obj: KubeObject) => FieldError[];
+  /** also run on updates, given the old object (for rules that differ between create and update) */
+  create?: (obj: KubeObject, old?: KubeObject) => FieldError[];
   /** update-only rules; the create rules run on updates too */
   update?: (next: KubeObject, prev: KubeObject) => FieldError[];
 }
@@ -44,6 +46,7 @@ const RULES: Record<string, KindRules> = {
   'apps/replicasets': { create: validateReplicaSet, update: validateSelectorImmutable },
   'apps/daemonsets': { create: validateDaemonSet, update: validateSelectorImmutable },
   'batch/jobs': { create: validateJob, update: validateJobUpdate },
+  'batch/cronjobs': { create: validateCronJob },
   'networking.k8s.io/ingresses': { create: validateIngress },
   'networking.k8s.io/ingressclasses': { create: validateIngressClass, update: validateIngressClassUpdate },
   'networking.k8s.io/networkpolicies': { create: validateNetworkPolicy },
@@ -71,7 +74,7 @@ function dedupe(errs: FieldError[]): FieldError[] {
 export function validate(info: Pick<ResourceInfo, 'group' | 'resource' | 'namespaced'>, obj: KubeObject, old?: KubeObject): FieldError[] {
   const rules = RULES[`${info.group || 'core'}/${info.resource}`] ?? {};
   const errs = validateObjectMeta(obj.metadata, { namespaced: info.namespaced, nameFn: rules.nameFn ?? nameIsDNSSubdomain });
-  if (rules.create) errs.push(...rules.create(obj));
+  if (rules.create) errs.push(...rules.create(obj, old));
   if (old) {
     errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
     if (rules.update) errs.push(...rules.update(obj, old));

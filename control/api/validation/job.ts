@@ -18,26 +18,36 @@ function specOf(obj: KubeObject): JsonRecord {
 
 export function validateJob(obj: KubeObject): FieldError[] {
   const spec = specOf(obj);
+  return validateJobSpec(spec, 'spec', validateSelectorAndTemplate(spec, 'spec'));
+}
+
+/**
+ * The JobSpec rules at `path` (a Job's `spec`, a CronJob's `spec.jobTemplate.spec`): counts,
+ * completion mode, the pod template and its restartPolicy. `selectorErrs` are reported between the
+ * completion mode and the template, where the Job's selector rules have always been reported.
+ */
+export function validateJobSpec(spec: JsonRecord, path: string, selectorErrs: FieldError[] = []): FieldError[] {
   const errs: FieldError[] = [];
-  for (const f of ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished']) nonNegative(errs, child('spec', f), spec[f]);
+  for (const f of ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished']) nonNegative(errs, child(path, f), spec[f]);
   if (typeof spec.activeDeadlineSeconds === 'number' && spec.activeDeadlineSeconds === 0) {
-    errs.push(fieldErrors.invalid('spec.activeDeadlineSeconds', 0, 'must be greater than 0'));
+    errs.push(fieldErrors.invalid(child(path, 'activeDeadlineSeconds'), 0, 'must be greater than 0'));
   }
   const mode = spec.completionMode;
   if (mode !== undefined && mode !== null && mode !== 'NonIndexed' && mode !== 'Indexed') {
-    errs.push(fieldErrors.notSupported('spec.completionMode', mode, ['NonIndexed', 'Indexed']));
+    errs.push(fieldErrors.notSupported(child(path, 'completionMode'), mode, ['NonIndexed', 'Indexed']));
   }
   if (mode === 'Indexed' && (spec.completions === undefined || spec.completions === null)) {
-    errs.push(fieldErrors.required('spec.completions', 'when completion mode is Indexed'));
+    errs.push(fieldErrors.required(child(path, 'completions'), 'when completion mode is Indexed'));
   }
-  errs.push(...validateSelectorAndTemplate(spec, 'spec'));
-  errs.push(...validatePodTemplateSpec(spec.template, 'spec.template'));
+  errs.push(...selectorErrs);
+  errs.push(...validatePodTemplateSpec(spec.template, child(path, 'template')));
   const restart = rec(rec(spec.template)?.spec)?.restartPolicy;
+  const restartPath = child(path, 'template', 'spec', 'restartPolicy');
   // the template's restartPolicy was defaulted to Always like any pod spec; a Job needs one of these two
   if (restart === 'Always' || restart === undefined || restart === null || restart === '') {
-    errs.push(fieldErrors.required('spec.template.spec.restartPolicy', 'valid values: "OnFailure", "Never"'));
+    errs.push(fieldErrors.required(restartPath, 'valid values: "OnFailure", "Never"'));
   } else if (restart !== 'OnFailure' && restart !== 'Never') {
-    errs.push(fieldErrors.notSupported('spec.template.spec.restartPolicy', restart, ['OnFailure', 'Never']));
+    errs.push(fieldErrors.notSupported(restartPath, restart, ['OnFailure', 'Never']));
   }
   return errs;
 }

@@ -10,7 +10,7 @@
  */
 import type { KubeObject } from '../../api/object.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
-import { daemonSetPrinter, deploymentPrinter, jobPrinter, replicaSetPrinter } from './workloads.js';
+import { cronJobPrinter, daemonSetPrinter, deploymentPrinter, jobPrinter, replicaSetPrinter } from './workloads.js';
 import {
   endpointSlicePrinter, endpointsPrinter, gatewayClassPrinter, gatewayPrinter, httpRoutePrinter, ingressClassPrinter,
   ingressPrinter, networkPolicyPrinter, servicePrinter,
@@ -51,6 +51,7 @@ const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ['apps/replicasets', replicaSetPrinter],
   ['apps/daemonsets', daemonSetPrinter],
   ['batch/jobs', jobPrinter],
+  ['batch/cronjobs', cronJobPrinter],
   ['networking.k8s.io/ingresses', ingressPrinter],
   ['networking.k8s.io/ingressclasses', ingressClassPrinter],
   ['networking.k8s.io/networkpolicies', networkPolicyPrinter],

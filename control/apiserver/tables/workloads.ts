@@ -1,5 +1,5 @@
 /**
- * Printers for the apps/batch workload controllers (deployments, replicasets, daemonsets, jobs),
+ * Printers for the apps/batch workload controllers (deployments, replicasets, daemonsets, jobs, cronjobs),
  * ported from kube-apiserver's printers: same columns, same cell types (integers stay numbers).
  */
 import type { KubeObject } from '../../api/object.js';
@@ -143,6 +143,48 @@ export const jobPrinter: Printer = {
       cells: [
         job.metadata.name ?? '', jobStatus(job), completions, duration, since(job.metadata.creationTimestamp, now),
         names, images, formatLabelSelector(job.spec?.selector),
+      ],
+    };
+  },
+};
+
+interface CronJobShape {
+  spec?: {
+    schedule?: string;
+    timeZone?: string | null;
+    suspend?: boolean | null;
+    jobTemplate?: { spec?: { selector?: LabelSelector; template?: { spec?: TemplateSpec } } };
+  };
+  status?: { active?: unknown[]; lastScheduleTime?: string };
+}
+
+/** printBoolPtr: a missing pointer prints `<unset>`. */
+function boolPtr(value: boolean | null | undefined): string {
+  if (value === undefined || value === null) return '<unset>';
+  return value ? 'True' : 'False';
+}
+
+export const cronJobPrinter: Printer = {
+  columns: [
+    nameColumn(),
+    col('Schedule', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
+    col('Timezone', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.'),
+    col('Suspend', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.', { type: 'boolean' }),
+    col('Active', 'A list of pointers to currently running jobs.', { type: 'integer' }),
+    col('Last Schedule', 'Information when was the last time the job was successfully scheduled.'),
+    ageColumn(), containersColumn(), imagesColumn(),
+    col('Selector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you.', { priority: 1 }),
+  ],
+  row(obj, { now }) {
+    const cj = obj as KubeObject & CronJobShape;
+    const lastSchedule = cj.status?.lastScheduleTime ? since(cj.status.lastScheduleTime, now) : '<none>';
+    const jobSpec = cj.spec?.jobTemplate?.spec;
+    const [names, images] = containerCells(jobSpec?.template?.spec?.containers);
+    return {
+      cells: [
+        cj.metadata.name ?? '', cj.spec?.schedule ?? '', cj.spec?.timeZone ?? '<none>', boolPtr(cj.spec?.suspend),
+        Array.isArray(cj.status?.active) ? cj.status.active.length : 0, lastSchedule, since(cj.metadata.creationTimestamp, now),
+        names, images, formatLabelSelector(jobSpec?.selector),
       ],
     };
   },
