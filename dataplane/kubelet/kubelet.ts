@@ -28,6 +28,7 @@ import type { ConfigMap, Pod, PodStatus, Secret, Service } from './pod-types.js'
 import { NetworkProbeRunner } from './probe-runner.js';
 import { ProbeManager } from './prober.js';
 import { RestartBackoff } from './restart-backoff.js';
+import { ServiceAccountTokens, type IssuedToken, type TokenRequestSpec } from './service-account-tokens.js';
 import { containersNamed, RuntimeCache } from './runtime-state.js';
 import type { KubeletConfig } from './config.js';
 
@@ -36,6 +37,7 @@ const NODES = findResource('', 'v1', 'nodes')!;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
 const SECRETS = findResource('', 'v1', 'secrets')!;
 const SERVICES = findResource('', 'v1', 'services')!;
+const SERVICE_ACCOUNTS = findResource('', 'v1', 'serviceaccounts')!;
 
 export class Kubelet {
   private readonly node: NodeIdentity;
@@ -100,6 +102,20 @@ export class Kubelet {
     };
   }
 
+  /** Projected service account tokens, requested through serviceaccounts/<name>/token. */
+  private serviceAccountTokens(): ServiceAccountTokens {
+    const client = this.cfg.client;
+    return new ServiceAccountTokens({
+      now: () => this.cfg.clock?.now() ?? Date.now(),
+      async request(namespace: string, serviceAccount: string, spec: TokenRequestSpec): Promise<IssuedToken> {
+        const tr = await client.createSubresource<{ spec?: { expirationSeconds?: number }; status?: { token?: string; expirationTimestamp?: string } }>(
+          SERVICE_ACCOUNTS, namespace, serviceAccount, 'token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec });
+        if (!tr.status?.token || !tr.status.expirationTimestamp) throw new Error('no token in server response');
+        return { token: tr.status.token, expirationTimestamp: tr.status.expirationTimestamp, expirationSeconds: tr.spec?.expirationSeconds ?? spec.expirationSeconds };
+      },
+    });
+  }
+
   private hostResolvConf(): string {
     try {
       return readFileSync('/etc/resolv.conf', 'utf8');
@@ -116,7 +132,7 @@ export class Kubelet {
     this.registration = new NodeRegistration({ client: cfg.client, facts, log: cfg.log, health: () => this.health() });
     this.syncer = new PodSyncer({
       docker: cfg.docker, cni: cfg.cni, netlink: cfg.netlink, runtime: this.runtime, probes: this.probes, images: this.images,
-      backoff: this.backoff, sources: this.sources(), node: this.node, nodeIP: cfg.nodeIP, nodeCpu: facts.cpus, nodeMemory: facts.memoryBytes,
+      backoff: this.backoff, sources: this.sources(), tokens: this.serviceAccountTokens(), node: this.node, nodeIP: cfg.nodeIP, nodeCpu: facts.cpus, nodeMemory: facts.memoryBytes,
       podCIDR: () => this.podCIDR,
       dns: { clusterDNS: cfg.clusterDNS.split(',').filter(Boolean), clusterDomain: cfg.clusterDomain, hostResolvConf: this.hostResolvConf() },
       stateDir: cfg.stateDir, shmRoot: cfg.shmRoot, pauseImage: cfg.pauseImage, events: this.events, metrics: this.metrics, log: cfg.log,
@@ -245,7 +261,7 @@ export class Kubelet {
     }
     const started = Date.now();
     const result = await this.syncer.sync(pod);
-    this.syncer.refreshVolumes(pod);
+    await this.syncer.refreshVolumes(pod);
     this.metrics.podWorker.observe((Date.now() - started) / 1000);
     if (result.retryAfterMs !== undefined) this.queue.addAfter(uid, Math.max(100, result.retryAfterMs));
   }

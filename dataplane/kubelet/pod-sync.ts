@@ -30,6 +30,7 @@ import type { RestartBackoff } from './restart-backoff.js';
 import { containersNamed, type PodRuntime, type RuntimeCache } from './runtime-state.js';
 import { createSandbox, readSandboxRecord, teardownSandbox, writePodFiles, type SandboxDeps } from './sandbox.js';
 import { mountBinds, podDirs, prepareHostPath, syncVolumeDir, volumeFiles, volumeHostPath, VolumeError, type PodDirs } from './volumes.js';
+import type { ServiceAccountTokens } from './service-account-tokens.js';
 
 export interface EventSinkLike {
   event(obj: Pick<Pod, 'apiVersion' | 'kind' | 'metadata'>, type: 'Normal' | 'Warning', reason: string, message: string): void;
@@ -44,6 +45,8 @@ export interface PodSyncDeps {
   images: ImagePuller;
   backoff: RestartBackoff;
   sources: ConfigSources;
+  /** tokens of projected serviceAccountToken sources (TokenRequest, bound to the pod) */
+  tokens: ServiceAccountTokens;
   node: NodeIdentity;
   nodeIP: string;
   nodeCpu: number;
@@ -91,6 +94,7 @@ export class PodSyncer {
   forget(uid: string): void {
     this.podIPs.delete(uid);
     this.firstSeen.delete(uid);
+    this.deps.tokens.forgetPod(uid);
   }
 
   private sandboxDeps(): SandboxDeps {
@@ -193,7 +197,7 @@ export class PodSyncer {
       changed = true;
     }
     if (a.start.length) {
-      const hostPaths = this.prepareVolumes(pod, waiting, retry);
+      const hostPaths = await this.prepareVolumes(pod, waiting, retry);
       if (hostPaths) {
         writePodFiles(pod, this.dirs(uid), this.podIPs.get(uid), d.dns);
         // app containers start together (init containers come one at a time by construction)
@@ -206,7 +210,7 @@ export class PodSyncer {
   }
 
   /** Volume directories and files; on failure every container waits with the mount error. */
-  private prepareVolumes(pod: Pod, waiting: Record<string, Waiting>, retry: (ms: number) => void): Map<string, string> | undefined {
+  private async prepareVolumes(pod: Pod, waiting: Record<string, Waiting>, retry: (ms: number) => void): Promise<Map<string, string> | undefined> {
     const d = this.deps;
     const dirs = this.dirs(pod.metadata.uid ?? '');
     const paths = new Map<string, string>();
@@ -215,7 +219,8 @@ export class PodSyncer {
         const host = volumeHostPath(dirs, v);
         if (host === undefined) throw new VolumeError(`volume "${v.name}": this volume type is not supported by Tugboat`);
         prepareHostPath(v);
-        const files = volumeFiles(pod, v, d.sources, this.facts(pod.metadata.uid ?? ''));
+        await d.tokens.ensureVolume(pod, v);
+        const files = volumeFiles(pod, v, d.sources, this.facts(pod.metadata.uid ?? ''), d.tokens);
         if (files) syncVolumeDir(host, files);
         else if (!v.hostPath) mkdirSync(host, { recursive: true, mode: 0o777 });
         paths.set(v.name, host);
@@ -230,14 +235,15 @@ export class PodSyncer {
     }
   }
 
-  /** Volume file refresh for running pods (ConfigMap/Secret edits reach mounted files). */
-  refreshVolumes(pod: Pod): void {
+  /** Volume file refresh for running pods (ConfigMap/Secret edits and renewed tokens reach mounted files). */
+  async refreshVolumes(pod: Pod): Promise<void> {
     const dirs = this.dirs(pod.metadata.uid ?? '');
     for (const v of pod.spec.volumes ?? []) {
       const host = volumeHostPath(dirs, v);
       if (!host || !existsSync(host)) continue;
       try {
-        const files = volumeFiles(pod, v, this.deps.sources, this.facts(pod.metadata.uid ?? ''));
+        await this.deps.tokens.ensureVolume(pod, v);
+        const files = volumeFiles(pod, v, this.deps.sources, this.facts(pod.metadata.uid ?? ''), this.deps.tokens);
         if (files) syncVolumeDir(host, files);
       } catch {
         // a source that vanished keeps the last files, as upstream does

@@ -119,7 +119,7 @@ export interface ProjectedSource {
   configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
   secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
   downwardAPI?: { items?: DownwardAPIVolumeFile[] };
-  serviceAccountToken?: { path: string };
+  serviceAccountToken?: { path: string; audience?: string; expirationSeconds?: number };
 }
 
 export interface PodSpec {

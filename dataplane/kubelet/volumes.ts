@@ -5,7 +5,7 @@
  *   emptyDir            podDir/volumes/empty-dir/<name>  (medium: Memory → shmDir/…)
  *   configMap           podDir/volumes/configmap/<name>
  *   downwardAPI         podDir/volumes/downward-api/<name>
- *   secret, projected   shmDir/secret|projected/<name>   (tmpfs: secrets never touch the disk)
+ *   secret, projected   shmDir/secret|projected/<name>   (tmpfs: secrets and tokens never touch the disk)
  *   hostPath            the path itself (created for DirectoryOrCreate / FileOrCreate)
  * Secrets use /dev/shm, a tmpfs that exists before the agent starts, instead of a fresh tmpfs
  * mount: the agent runs under `ip netns exec`, whose private mount namespace would hide new
@@ -19,7 +19,12 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { dirname, join, normalize } from 'node:path';
 import { configMapData, secretData, type ConfigSources } from './env.js';
 import { fieldRefValue, resourceFieldValue, type PodRuntimeFacts } from './field-ref.js';
-import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from './pod-types.js';
+import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, ProjectedSource, Volume } from './pod-types.js';
+
+/** Service account tokens of projected volumes, fetched beforehand (service-account-tokens.ts). */
+export interface ProjectedTokens {
+  token(pod: Pod, source: NonNullable<ProjectedSource['serviceAccountToken']>): string | undefined;
+}
 
 export class VolumeError extends Error {
   readonly reason = 'ContainerCreating';
@@ -68,7 +73,7 @@ function downwardFiles(pod: Pod, items: DownwardAPIVolumeFile[] | undefined, mod
 }
 
 /** Files of a configMap/secret/downwardAPI/projected volume; undefined for the other kinds. */
-export function volumeFiles(pod: Pod, v: Volume, sources: ConfigSources, facts: PodRuntimeFacts): VolumeFile[] | undefined {
+export function volumeFiles(pod: Pod, v: Volume, sources: ConfigSources, facts: PodRuntimeFacts, tokens?: ProjectedTokens): VolumeFile[] | undefined {
   const ns = pod.metadata.namespace ?? 'default';
   const fail = (msg: string): never => {
     throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${msg}`);
@@ -117,8 +122,11 @@ export function volumeFiles(pod: Pod, v: Volume, sources: ConfigSources, facts: 
         files.push(...wrap(() => projectKeys(secretData(sec), src.items, mode, src.optional, 'secret')));
       } else if (s.downwardAPI) {
         files.push(...wrap(() => downwardFiles(pod, s.downwardAPI!.items, mode, facts)));
+      } else if (s.serviceAccountToken) {
+        const token = tokens?.token(pod, s.serviceAccountToken);
+        if (token === undefined) fail('failed to fetch token: no token has been issued for this pod yet');
+        files.push({ path: s.serviceAccountToken.path, content: Buffer.from(token!, 'utf8'), mode });
       }
-      // serviceAccountToken: Tugboat issues no service account tokens; the path stays absent
     }
   }
   if (files) for (const f of files) if (!safeRelative(f.path)) fail(`invalid path ${JSON.stringify(f.path)}`);

@@ -15,6 +15,7 @@ import type { ConfigMap, Container, Pod, PodStatus, Secret, Service } from '../.
 import { ProbeManager } from '../../../dataplane/kubelet/prober.js';
 import { RestartBackoff } from '../../../dataplane/kubelet/restart-backoff.js';
 import { RuntimeCache } from '../../../dataplane/kubelet/runtime-state.js';
+import { ServiceAccountTokens, type TokenRequestSpec } from '../../../dataplane/kubelet/service-account-tokens.js';
 import { FakeDocker } from '../../fakes/docker.js';
 
 export class FakeClock {
@@ -70,6 +71,10 @@ export interface SyncHarness {
   configMaps: Map<string, ConfigMap>;
   secrets: Map<string, Secret>;
   services: Service[];
+  /** every TokenRequest the kubelet made: namespace/serviceAccount and the spec */
+  tokenRequests: Array<{ namespace: string; serviceAccount: string; spec: TokenRequestSpec }>;
+  /** make the next TokenRequests fail with this message (undefined: succeed) */
+  failTokens: { message?: string };
   /** sync and apply the written status to the pod (as the informer would) */
   sync(pod: Pod): Promise<{ retryAfterMs?: number; status: PodStatus }>;
   cleanup(): void;
@@ -93,9 +98,21 @@ export function syncHarness(opts: { hookRunner?: ProbeRunner } = {}): SyncHarnes
     services: (ns) => services.filter((s) => s.metadata.namespace === ns),
   };
   const probes = new ProbeManager({ runner: { run: async () => ({ ok: true }) }, onChange: () => undefined });
+  const tokenRequests: SyncHarness['tokenRequests'] = [];
+  const failTokens: SyncHarness['failTokens'] = {};
+  // a fake TokenRequest API: token-<n> valid for the requested lifetime from the fake clock's now
+  const tokens = new ServiceAccountTokens({
+    now: () => clock.now(), jitterMs: () => 0,
+    request: async (namespace, serviceAccount, spec) => {
+      if (failTokens.message) throw new Error(failTokens.message);
+      tokenRequests.push({ namespace, serviceAccount, spec });
+      const exp = new Date(clock.now() + spec.expirationSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      return { token: `token-${tokenRequests.length}`, expirationTimestamp: exp, expirationSeconds: spec.expirationSeconds };
+    },
+  });
   const syncer = new PodSyncer({
     docker, cni, netlink: nullNetlink, runtime, probes, images: new ImagePuller(docker, { clock }),
-    backoff: new RestartBackoff({ clock }), sources, node: { nodeName: 'node-a', clusterName: 'unit' }, nodeIP: '10.200.0.11',
+    backoff: new RestartBackoff({ clock }), sources, tokens, node: { nodeName: 'node-a', clusterName: 'unit' }, nodeIP: '10.200.0.11',
     nodeCpu: 2, nodeMemory: 4 * 1024 ** 3, podCIDR: () => '10.244.1.0/24',
     dns: { clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local', hostResolvConf: 'nameserver 192.0.2.53\n' },
     stateDir: join(dir, 'state'), shmRoot: join(dir, 'shm'), pauseImage: 'tugboat/pause:latest',
@@ -108,7 +125,7 @@ export function syncHarness(opts: { hookRunner?: ProbeRunner } = {}): SyncHarnes
     ...(opts.hookRunner ? { hookRunner: opts.hookRunner } : {}),
   });
   return {
-    docker, cni, clock, syncer, probes, statuses, events, configMaps, secrets, services,
+    docker, cni, clock, syncer, probes, statuses, events, configMaps, secrets, services, tokenRequests, failTokens,
     async sync(pod) {
       const before = statuses.length;
       const r = await syncer.sync(pod);

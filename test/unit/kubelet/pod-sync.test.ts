@@ -232,7 +232,7 @@ describe('PodSyncer with the fake Docker', () => {
 
     // a ConfigMap edit reaches the mounted file
     h.configMaps.set('default/settings', { metadata: { name: 'settings', namespace: 'default' }, data: { color: 'green' } });
-    h.syncer.refreshVolumes(pod);
+    await h.syncer.refreshVolumes(pod);
     expect(readFileSync(join(cfgDir, 'color'), 'utf8')).toBe('green');
   });
 
