@@ -73,6 +73,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ['all'], subresources: [scale, status('apps', 'v1', 'Deployment')] }),
   res('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: [scale, status('apps', 'v1', 'ReplicaSet')] }),
   res('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: [status('apps', 'v1', 'DaemonSet')] }),
+  res('apps', 'v1', 'statefulsets', 'StatefulSet', true, { shortNames: ['sts'], categories: ['all'], subresources: [scale, status('apps', 'v1', 'StatefulSet')] }),
   res('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: [status('batch', 'v1', 'Job')] }),
   res('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: [status('batch', 'v1', 'CronJob')] }),
   res('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], subresources: [status('networking.k8s.io', 'v1', 'Ingress')] }),

@@ -14,6 +14,7 @@ import { defaultEndpointSlice, defaultHorizontalPodAutoscaler, defaultIngressCla
 import { defaultPod } from './pod.js';
 import { defaultBinding, defaultPriorityClass } from './policy.js';
 import { defaultService } from './service.js';
+import { defaultStatefulSet } from './statefulset.js';
 
 type Defaulter = (obj: KubeObject) => void;
 
@@ -28,6 +29,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'apps/deployments': defaultDeployment,
   'apps/replicasets': defaultReplicaSet,
   'apps/daemonsets': defaultDaemonSet,
+  'apps/statefulsets': defaultStatefulSet,
   'batch/jobs': defaultJob,
   'batch/cronjobs': defaultCronJob,
   'discovery.k8s.io/endpointslices': defaultEndpointSlice,

@@ -23,6 +23,7 @@ import {
   validatePriorityClassUpdate, validateRole, validateRoleBinding,
 } from './policy.js';
 import { validateService, validateServiceUpdate } from './service.js';
+import { validateStatefulSet, validateStatefulSetUpdate } from './statefulset.js';
 
 interface KindRules {
   nameFn?: NameValidator;
@@ -45,6 +46,7 @@ const RULES: Record<string, KindRules> = {
   'apps/deployments': { create: validateDeployment, update: validateSelectorImmutable },
   'apps/replicasets': { create: validateReplicaSet, update: validateSelectorImmutable },
   'apps/daemonsets': { create: validateDaemonSet, update: validateSelectorImmutable },
+  'apps/statefulsets': { create: validateStatefulSet, update: validateStatefulSetUpdate },
   'batch/jobs': { create: validateJob, update: validateJobUpdate },
   'batch/cronjobs': { create: validateCronJob },
   'networking.k8s.io/ingresses': { create: validateIngress },

@@ -20,6 +20,7 @@ import {
   serviceAccountPrinter,
 } from './cluster.js';
 import { podPrinter } from './pods.js';
+import { statefulSetPrinter } from './statefulsets.js';
 import { podDisruptionBudgetPrinter, priorityClassPrinter, resourceQuotaPrinter, roleBindingPrinter } from './policy.js';
 import { AGE_DESCRIPTION, col, nameColumn, type Printer, type Table, type TableRow } from './types.js';
 
@@ -50,6 +51,7 @@ const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ['apps/deployments', deploymentPrinter],
   ['apps/replicasets', replicaSetPrinter],
   ['apps/daemonsets', daemonSetPrinter],
+  ['apps/statefulsets', statefulSetPrinter],
   ['batch/jobs', jobPrinter],
   ['batch/cronjobs', cronJobPrinter],
   ['networking.k8s.io/ingresses', ingressPrinter],

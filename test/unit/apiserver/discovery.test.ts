@@ -85,7 +85,7 @@ describe('aggregated discovery', () => {
       .flatMap((g: Doc) => g.versions[0].resources)
       .filter((r: Doc) => r.categories?.includes('all'))
       .map((r: Doc) => r.resource);
-    expect(all.sort()).toEqual(['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'services']);
+    expect(all.sort()).toEqual(['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'services', 'statefulsets']);
   });
 
   it('lists pod subresources with their response kinds', () => {
