@@ -17,6 +17,7 @@ import { buildServiceAccountAdmission } from './apiserver/registry/service-accou
 import { signingKeyFromPem } from './apiserver/serviceaccount/jwt.js';
 import { DEFAULT_SERVICE_ACCOUNT_ISSUER } from './apiserver/serviceaccount/token-request.js';
 import { findResource } from './api/resources.js';
+import { formatIpv4, mustParseCidr } from './api/ipv4.js';
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { buildControllers, type ControllerOptions } from './controllers/index.js';
 
@@ -44,7 +45,10 @@ export async function runServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? pino({ name: 'tug-server' });
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const pkiDir = join(opts.stateDir, 'pki');
-  const pki = await ensurePki(pkiDir, defaultServerSans([opts.advertiseAddress, ...opts.extraSans]));
+  // The `kubernetes` Service's ClusterIP (first address of the service CIDR) is how in-cluster clients
+  // (KUBERNETES_SERVICE_HOST) reach us: the serving certificate must carry it for any --service-cidr.
+  const kubernetesServiceIP = formatIpv4(mustParseCidr(opts.serviceCidr).network + 1);
+  const pki = await ensurePki(pkiDir, defaultServerSans([kubernetesServiceIP, opts.advertiseAddress, ...opts.extraSans]));
   const kubeletClientPath = join(pkiDir, 'apiserver-kubelet-client');
   if (!existsSync(`${kubeletClientPath}.crt`)) {
     const pair = await issueCertificate(pki.ca, { subject: 'CN=kube-apiserver-kubelet-client, O=system:masters', client: true });

@@ -1,5 +1,6 @@
 /**
- * Discovery documents, rendered from the RESOURCES registry plus METRICS_RESOURCES (notes/kubectl-api-surface.md §2).
+ * Discovery documents, rendered from the RESOURCES registry plus the groups served without storage
+ * (AUTHENTICATION_RESOURCES, METRICS_RESOURCES) (notes/kubectl-api-surface.md §2).
  *
  * - Aggregated discovery (apidiscovery.k8s.io/v2) answers /api and /apis in one document each,
  *   but only when the client's Accept names exactly that media type (pitfall P2: kubectl 1.28
@@ -11,12 +12,14 @@
  */
 import { groupVersion, RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { METRICS_RESOURCES } from './metrics-api.js';
+import { AUTHENTICATION_RESOURCES } from './authentication-api.js';
 
 /**
- * What discovery announces: the stored kinds of the registry, then groups served without storage
- * (metrics.k8s.io, computed from the kubelets by metrics-api.ts) — listed last, as aggregated APIs are.
+ * What discovery announces: the stored kinds of the registry, then groups served without storage:
+ * authentication.k8s.io (SelfSubjectReview, from the caller's credentials) and metrics.k8s.io
+ * (computed from the kubelets by metrics-api.ts) — listed last, as aggregated APIs are.
  */
-export const DISCOVERED_RESOURCES: readonly ResourceInfo[] = [...RESOURCES, ...METRICS_RESOURCES];
+export const DISCOVERED_RESOURCES: readonly ResourceInfo[] = [...RESOURCES, ...AUTHENTICATION_RESOURCES, ...METRICS_RESOURCES];
 
 export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 

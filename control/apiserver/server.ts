@@ -21,6 +21,8 @@ import { buildServiceAccountTokenAuthenticator } from './serviceaccount/token-au
 import { createServiceAccountToken, type TokenIssuer } from './serviceaccount/token-request.js';
 import { restObjectLookup } from './serviceaccount/object-lookup.js';
 import { JWKS_CONTENT_TYPE, JWKS_PATH, jwks, OPENID_CONFIGURATION_PATH, openidConfiguration } from './serviceaccount/oidc-discovery.js';
+import { SELF_SUBJECT_REVIEWS_PATH, selfSubjectReview } from './authentication-api.js';
+import type { UserInfo } from './user-info.js';
 import { RestStorage } from './registry/rest.js';
 import { NamespaceCache } from './registry/namespace-cache.js';
 import type { Admission } from './registry/admission.js';
@@ -71,7 +73,7 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
   let server: https.Server | undefined;
   let serverAddress = '127.0.0.1:6443';
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string> {
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined): Promise<string> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const accept = req.headers.accept;
     switch (path) {
@@ -109,6 +111,11 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
       case JWKS_PATH:
         sendJson(res, 200, jwks([deps.serviceAccounts.key.publicKey]), { 'Content-Type': JWKS_CONTENT_TYPE });
         return 'openid';
+      case SELF_SUBJECT_REVIEWS_PATH:
+        if (req.method !== 'POST') throw errors.methodNotAllowed(`${req.method} is not supported on selfsubjectreviews`);
+        await readBody(req);
+        sendJson(res, 201, selfSubjectReview(user!, now()));
+        return 'selfsubjectreviews';
       case '/openapi/v2':
         if (accept?.includes('application/json')) sendJson(res, 200, openapiV2Json());
         else res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF }).end(openapiV2Protobuf());
@@ -172,10 +179,11 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
     const verb = url.searchParams.get('watch') === 'true' ? 'WATCH' : req.method ?? 'GET';
     try {
       const path = url.pathname.replace(/\/+$/, '') || '/';
-      if (!PUBLIC_PATHS.has(path) && path !== '/metrics' && !(await authn.authenticate(req))) {
+      const user = PUBLIC_PATHS.has(path) || path === '/metrics' ? undefined : await authn.authenticate(req);
+      if (!PUBLIC_PATHS.has(path) && path !== '/metrics' && !user) {
         throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       }
-      resource = await route(req, res, url);
+      resource = await route(req, res, url, user);
     } catch (err) {
       if (!(err instanceof ApiError)) deps.log.error({ err, method: req.method, url: req.url }, 'request failed');
       sendError(res, err);

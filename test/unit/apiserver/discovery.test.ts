@@ -5,6 +5,7 @@ import {
 } from '../../../control/apiserver/discovery.js';
 import { RESOURCES } from '../../../control/api/resources.js';
 import { METRICS_RESOURCES } from '../../../control/apiserver/metrics-api.js';
+import { AUTHENTICATION_RESOURCES } from '../../../control/apiserver/authentication-api.js';
 
 // `any`: discovery bodies are plain JSON documents, inspected loosely.
 type Doc = any;
@@ -49,7 +50,7 @@ describe('aggregated discovery', () => {
     const names = apis.items.map((i: Doc) => i.metadata.name);
     expect(names).toEqual([
       'apps', 'batch', 'networking.k8s.io', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io',
-      'policy', 'scheduling.k8s.io', 'gateway.networking.k8s.io', 'metrics.k8s.io',
+      'policy', 'scheduling.k8s.io', 'gateway.networking.k8s.io', 'authentication.k8s.io', 'metrics.k8s.io',
     ]);
   });
 
@@ -96,9 +97,19 @@ describe('aggregated discovery', () => {
     });
   });
 
-  it('serves every registry resource exactly once, plus the unstored metrics resources', () => {
+  it('serves every registry resource exactly once, plus the unstored authentication and metrics resources', () => {
     const served = [...core.items, ...apis.items].flatMap((g: Doc) => g.versions.flatMap((v: Doc) => v.resources));
-    expect(served).toHaveLength(RESOURCES.length + METRICS_RESOURCES.length);
+    expect(served).toHaveLength(RESOURCES.length + AUTHENTICATION_RESOURCES.length + METRICS_RESOURCES.length);
+  });
+
+  it('announces serviceaccounts/token (kubectl create token) and authentication.k8s.io selfsubjectreviews (kubectl auth whoami)', () => {
+    const sa = core.items[0].versions[0].resources.find((r: Doc) => r.resource === 'serviceaccounts');
+    expect(sa.subresources).toEqual([{ subresource: 'token', responseKind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] }]);
+    const authn = apis.items.find((i: Doc) => i.metadata.name === 'authentication.k8s.io');
+    expect(authn.versions[0].resources).toEqual([{
+      resource: 'selfsubjectreviews', responseKind: { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview' },
+      scope: 'Cluster', singularResource: 'selfsubjectreview', verbs: ['create'],
+    }]);
   });
 
   it('announces metrics.k8s.io/v1beta1 pods and nodes, get/list only (kubectl top)', () => {
