@@ -8,6 +8,8 @@
  *                                                  (?stdin&stdout&stderr; the TTY is the container's own)
  *   GET /metrics/resource/v1beta1                  node and container cpu/memory usage JSON (resource-usage.ts),
  *                                                  503 until two samples were taken; for metrics.k8s.io
+ *   GET|POST /portForward/{ns}/{pod}[/{uid}]       kubectl port-forward: WebSocket (SPDY/3.1+portforward.k8s.io)
+ *                                                  or SPDY/3.1 upgrade (port-forward-upgrade.ts, port-forward.ts)
  * Callers authenticate with a client certificate signed by the cluster CA (401 otherwise); only
  * the API server's identity (O=system:masters or CN=kube-apiserver-kubelet-client) is allowed
  * (403 otherwise). Errors are Status JSON, which the API server relays to kubectl.
@@ -19,6 +21,9 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { ContainerInfo, Docker } from './docker.js';
+import type { Gauge } from 'prom-client';
+import { servePortForward, type PortForwardTarget } from './port-forward.js';
+import { acceptSpdyUpgrade, acceptTunnel, choosePortForwardUpgrade, SPDY_UPGRADE, TUNNEL_PROTOCOL, tunnelServer } from './port-forward-upgrade.js';
 import { chooseProtocol, serveAttach, serveExec, streamOptions } from './remote-command.js';
 import { measuredContainers, ResourceUsageSampler } from './resource-usage.js';
 import type { PodRuntime } from './runtime-state.js';
@@ -34,6 +39,11 @@ export interface ContainerLocator {
   find(namespace: string, pod: string, container: string, previous: boolean): Promise<ContainerInfo>;
 }
 
+export interface PortForwardTargets {
+  /** where a running pod is reached; throws KubeletHttpError (404 unknown pod, 400 not running or no IP) */
+  find(namespace: string, pod: string, uid: string | undefined): Promise<PortForwardTarget>;
+}
+
 export interface KubeletServerDeps {
   tls: { cert: string; key: string };
   clientCA: string;
@@ -42,6 +52,8 @@ export interface KubeletServerDeps {
   log: Logger;
   /** the node's pods as last listed; when given, usage is sampled while the server listens */
   pods?: () => readonly PodRuntime[];
+  /** serves /portForward when given; the gauges count open sessions and pod connections */
+  portForward?: { targets: PortForwardTargets; sessions?: Gauge; connections?: Gauge };
 }
 
 export const RESOURCE_USAGE_PATH = '/metrics/resource/v1beta1';
@@ -63,12 +75,13 @@ export function authorize(socket: TLSSocket): 0 | 401 | 403 {
   return groups.includes(ALLOWED_GROUP) || cn === ALLOWED_CN ? 0 : 403;
 }
 
-const ROUTE_KINDS = ['containerLogs', 'exec', 'attach'] as const;
+const ROUTE_KINDS = ['containerLogs', 'exec', 'attach', 'portForward'] as const;
 
 interface Route {
   kind: typeof ROUTE_KINDS[number];
   namespace: string;
   pod: string;
+  /** the container, or for portForward the optional pod UID */
   container: string;
   query: URLSearchParams;
 }
@@ -77,8 +90,10 @@ export function parseRoute(rawUrl: string): Route | undefined {
   const url = new URL(rawUrl, 'https://kubelet');
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const kind = ROUTE_KINDS.find((k) => k === parts[0]);
-  if (parts.length !== 4 || !kind) return undefined;
-  return { kind, namespace: parts[1]!, pod: parts[2]!, container: parts[3]!, query: url.searchParams };
+  if (!kind) return undefined;
+  // upstream's port-forward route names the pod, optionally with its UID, but no container
+  if (kind === 'portForward' ? parts.length !== 3 && parts.length !== 4 : parts.length !== 4) return undefined;
+  return { kind, namespace: parts[1]!, pod: parts[2]!, container: parts[3] ?? '', query: url.searchParams };
 }
 
 const truthy = (v: string | null): boolean => v === 'true' || v === '1';
@@ -86,6 +101,7 @@ const truthy = (v: string | null): boolean => v === 'true' || v === '1';
 export function createKubeletServer(deps: KubeletServerDeps): https.Server {
   const server = https.createServer({ cert: deps.tls.cert, key: deps.tls.key, ca: deps.clientCA, requestCert: true, rejectUnauthorized: false });
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => chooseProtocol(protocols) });
+  const tunnels = tunnelServer();
 
   // The sampler lives as long as the server listens, so the kubelet only has to hand over its pods.
   const pods = deps.pods;
@@ -117,6 +133,7 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
       }
       const route = parseRoute(req.url ?? '/');
       if (!route || req.method !== 'GET') return refuse(res, 404, 'NotFound', `${req.method} ${req.url} not found`);
+      if (route.kind === 'portForward') return refuse(res, 400, 'BadRequest', `port-forward needs an upgrade: websocket (${TUNNEL_PROTOCOL}) or ${SPDY_UPGRADE}`);
       if (route.kind !== 'containerLogs') return refuse(res, 400, 'BadRequest', `${route.kind} needs a WebSocket upgrade (v5.channel.k8s.io); SPDY is not supported`);
       await serveLogs(route, res);
     })().catch((err: Error) => {
@@ -167,6 +184,7 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
       if (auth) return reject(auth, auth === 401 ? 'Unauthorized' : 'Forbidden', auth === 401 ? 'Unauthorized' : 'Forbidden');
       const route = parseRoute(req.url ?? '/');
       if (!route || route.kind === 'containerLogs') return reject(404, 'NotFound', `${req.url} not found`);
+      if (route.kind === 'portForward') return await upgradePortForward(route, req, socket, head, reject);
       const q = route.query;
       const cmd = q.getAll('command');
       if (route.kind === 'exec' && !cmd.length) return reject(400, 'BadRequest', 'you must specify at least one command for the container');
@@ -197,5 +215,31 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
       });
     })().catch((err: Error) => reject(500, 'InternalError', err.message));
   });
+
+  async function upgradePortForward(route: Route, req: IncomingMessage, socket: Duplex, head: Buffer, reject: (code: number, reason: string, message: string) => void): Promise<void> {
+    const pf = deps.portForward;
+    if (!pf) return reject(404, 'NotFound', 'port-forward is not served by this kubelet');
+    const upgrade = choosePortForwardUpgrade(req);
+    if (upgrade.kind === 'refused') return reject(upgrade.code, upgrade.reason, upgrade.message);
+    let target: PortForwardTarget;
+    try {
+      target = await pf.targets.find(route.namespace, route.pod, route.container || undefined);
+    } catch (err) {
+      const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', (err as Error).message);
+      return reject(e.code, e.reason, e.message);
+    }
+    const transport = upgrade.kind === 'websocket' ? await acceptTunnel(tunnels, req, socket, head) : acceptSpdyUpgrade(socket, head, upgrade.protocol);
+    const started = Date.now();
+    pf.sessions?.inc();
+    const session = servePortForward(transport, {
+      target, log: deps.log,
+      onConnection: (delta) => pf.connections?.inc(delta),
+    });
+    deps.log.info({ pod: `${target.namespace}/${target.name}`, via: upgrade.kind }, 'port-forward session open');
+    session.once('close', () => {
+      pf.sessions?.dec();
+      deps.log.info({ pod: `${target.namespace}/${target.name}`, ms: Date.now() - started }, 'port-forward session closed');
+    });
+  }
   return server;
 }

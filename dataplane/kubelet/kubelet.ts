@@ -18,7 +18,8 @@ import { EventRecorder, Informer, runWorkers, WorkQueue } from '../../control/cl
 import type { ContainerInfo } from './docker.js';
 import type { ConfigSources } from './env.js';
 import { ImagePuller } from './image-puller.js';
-import { createKubeletServer, KubeletHttpError, type ContainerLocator } from './kubelet-server.js';
+import { createKubeletServer, KubeletHttpError, type ContainerLocator, type PortForwardTargets } from './kubelet-server.js';
+import type { PortForwardTarget } from './port-forward.js';
 import type { NodeIdentity } from './labels.js';
 import { kubeletMetrics, type KubeletMetrics } from './metrics.js';
 import { gatherNodeFacts, NodeRegistration } from './node-registration.js';
@@ -158,7 +159,10 @@ export class Kubelet {
     await Promise.all([this.pods, this.nodes, this.configMaps, this.secrets, this.services].map((i) => (i as Informer<KubeObject>).waitForSync()));
     await this.relist();
 
-    this.server = createKubeletServer({ tls: cfg.tls, clientCA: cfg.clientCA, docker: cfg.docker, containers: this.locator(), log: cfg.log, pods: () => this.runtime.all() });
+    this.server = createKubeletServer({
+      tls: cfg.tls, clientCA: cfg.clientCA, docker: cfg.docker, containers: this.locator(), log: cfg.log, pods: () => this.runtime.all(),
+      portForward: { targets: this.forwardTargets(), sessions: this.metrics.portForwardSessions, connections: this.metrics.portForwardConnections },
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(cfg.kubeletPort, cfg.listenHost ?? cfg.nodeIP, () => resolve());
@@ -275,6 +279,22 @@ export class Kubelet {
       if (err instanceof ApiError && err.code === 404) return; // deleted meanwhile
       throw err;
     }
+  }
+
+  /** A pod port-forward can reach: known here, its sandbox running, its IP assigned. */
+  private forwardTargets(): PortForwardTargets {
+    return {
+      find: async (namespace, podName, uid): Promise<PortForwardTarget> => {
+        const pod = this.pods.get(`${namespace}/${podName}`);
+        if (!pod || (uid && pod.metadata.uid !== uid)) throw new KubeletHttpError(404, 'NotFound', `pod "${podName}" not found`);
+        const rt = await this.runtime.refreshPod(pod.metadata.uid ?? '');
+        const ip = pod.status?.podIP;
+        if (!rt.sandboxes[0]?.state.running || !ip) {
+          throw new KubeletHttpError(400, 'BadRequest', `pod "${podName}" is not running (no sandbox with an IP yet)`);
+        }
+        return { namespace, name: podName, uid: pod.metadata.uid ?? '', ip };
+      },
+    };
   }
 
   private locator(): ContainerLocator {

@@ -8,6 +8,8 @@ export interface KubeletMetrics {
   sandboxCreate: Histogram;
   relist: Histogram;
   podWorker: Histogram;
+  portForwardSessions: Gauge;
+  portForwardConnections: Gauge;
 }
 
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];
@@ -21,5 +23,8 @@ export function kubeletMetrics(registry: Registry): KubeletMetrics {
     sandboxCreate: new Histogram({ name: 'kubelet_sandbox_create_duration_seconds', help: 'Seconds to create a pod sandbox (pause container + CNI ADD)', buckets: LATENCY_BUCKETS, registers: reg }),
     relist: new Histogram({ name: 'kubelet_pleg_relist_duration_seconds', help: 'Seconds to relist the containers of this node', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2], registers: reg }),
     podWorker: new Histogram({ name: 'kubelet_pod_worker_duration_seconds', help: 'Seconds to sync a single pod', buckets: LATENCY_BUCKETS, registers: reg }),
+    // Tugboat's own (upstream has none): what `kubectl port-forward` holds open on this node
+    portForwardSessions: new Gauge({ name: 'kubelet_port_forward_sessions', help: 'Open kubectl port-forward sessions', registers: reg }),
+    portForwardConnections: new Gauge({ name: 'kubelet_port_forward_connections', help: 'Open connections from port-forward sessions to pods', registers: reg }),
   };
 }
