@@ -14,6 +14,7 @@ import { buildNodeLifecycleController } from './node-lifecycle.js';
 import { buildPodGCController } from './pod-gc.js';
 import { buildGarbageCollector } from './garbage-collector.js';
 import { buildWorkloadControllers } from './workloads.js';
+import { buildCronJobController } from './cronjob.js';
 import { buildEndpointSliceController } from './endpointslice.js';
 import { buildEndpointsController } from './endpoints.js';
 import { buildDisruptionController } from './disruption.js';
@@ -47,6 +48,7 @@ export function buildControllers(deps: ControllerManagerDeps): { start(): Promis
     buildPodGCController({ client, informers, log: deps.log.child({ controller: 'pod-gc' }) }),
     buildGarbageCollector({ client, informers, log: deps.log.child({ controller: 'garbage-collector' }) }),
     ...buildWorkloadControllers({ client, informers, log: deps.log }),
+    buildCronJobController({ client, informers, log: deps.log.child({ controller: 'cronjob' }) }),
     buildEndpointSliceController({ client, informers, log: deps.log.child({ controller: 'endpointslice' }) }),
     buildEndpointsController({ client, informers, log: deps.log.child({ controller: 'endpoints' }) }),
     buildDisruptionController({ client, informers, log: deps.log.child({ controller: 'disruption' }) }),
