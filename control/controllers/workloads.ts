@@ -1,5 +1,5 @@
 /**
- * The workload controllers (ReplicaSet, Deployment, DaemonSet, Job) as one group for the
+ * The workload controllers (ReplicaSet, Deployment, DaemonSet, Job, StatefulSet) as one group for the
  * controller-manager, sharing its client and informers.
  */
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import type { SharedInformers } from './informers.js';
 import { buildJobController } from './job.js';
 import type { Controller } from './namespace.js';
 import { buildReplicaSetController } from './replicaset.js';
+import { buildStatefulSetController } from './statefulset.js';
 
 export function buildWorkloadControllers(deps: { client: ApiClient; informers: SharedInformers; log: Logger }): Controller[] {
   const base = { client: deps.client, informers: deps.informers };
@@ -18,5 +19,6 @@ export function buildWorkloadControllers(deps: { client: ApiClient; informers: S
     buildDeploymentController({ ...base, log: deps.log.child({ controller: 'deployment' }) }),
     buildDaemonSetController({ ...base, log: deps.log.child({ controller: 'daemonset' }) }),
     buildJobController({ ...base, log: deps.log.child({ controller: 'job' }) }),
+    buildStatefulSetController({ ...base, log: deps.log.child({ controller: 'statefulset' }) }),
   ];
 }
