@@ -6,6 +6,10 @@
  *        https://node:port/exec/NS/NAME/CONTAINER?command=…  (v5.channel.k8s.io is end to end)
  *   GET  …/pods/NAME/attach → the same, to https://node:port/attach/NS/NAME/CONTAINER?stdin=…
  *        (kubectl attach, kubectl run -i/-it)
+ *   GET|POST …/pods/NAME/portforward → the same, to https://node:port/portForward/NS/NAME (no
+ *        container: a pod's ports are the pod's). kubectl 1.32 first sends a WebSocket upgrade
+ *        (SPDY/3.1+portforward.k8s.io), then after any non-101 answer POST `Upgrade: SPDY/3.1`;
+ *        both are relayed as they are, so the kubelet answers the handshake kubectl reads.
  * The kubelet authenticates the API server by its client certificate.
  */
 import https from 'node:https';
@@ -38,6 +42,16 @@ interface PodSpecLike {
   initContainers?: Array<{ name: string }>;
 }
 
+/** The kubelet of the node a pod is bound to (upstream's "pod … does not have a host assigned" otherwise). */
+async function podKubelet(rest: RestStorage, pod: KubeObject): Promise<{ host: string; port: number }> {
+  const nodeName = ((pod.spec ?? {}) as PodSpecLike).nodeName;
+  const name = pod.metadata.name;
+  if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
+  const node = await rest.read(NODES, undefined, nodeName);
+  if (!node) throw errors.badRequest(`node ${nodeName} of pod ${name} not found`);
+  return nodeEndpoint(node);
+}
+
 async function resolveTarget(rest: RestStorage, namespace: string, name: string, container: string | null): Promise<Target> {
   const pod = await rest.get(PODS, namespace, name);
   const spec = (pod.spec ?? {}) as PodSpecLike;
@@ -50,10 +64,18 @@ async function resolveTarget(rest: RestStorage, namespace: string, name: string,
   if (!chosen || !names.includes(chosen)) {
     throw errors.badRequest(`container ${chosen ?? ''} is not valid for pod ${name}`);
   }
-  if (!spec.nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
-  const node = await rest.read(NODES, undefined, spec.nodeName);
-  if (!node) throw errors.badRequest(`node ${spec.nodeName} of pod ${name} not found`);
-  return { ...nodeEndpoint(node), container: chosen };
+  return { ...(await podKubelet(rest, pod)), container: chosen };
+}
+
+/** Where an upgrade for pods/{sub} goes on the kubelet. */
+async function upgradeTarget(rest: RestStorage, namespace: string, name: string, sub: string, query: URLSearchParams): Promise<{ host: string; port: number; path: string }> {
+  const pod = (ns: string, n: string) => `${encodeURIComponent(ns)}/${encodeURIComponent(n)}`;
+  if (sub === 'portforward') {
+    const kubelet = await podKubelet(rest, await rest.get(PODS, namespace, name));
+    return { ...kubelet, path: `/portForward/${pod(namespace, name)}${passThroughQuery(query, [])}` };
+  }
+  const t = await resolveTarget(rest, namespace, name, query.get('container'));
+  return { host: t.host, port: t.port, path: `/${sub}/${pod(namespace, name)}/${encodeURIComponent(t.container)}${passThroughQuery(query, ['container'])}` };
 }
 
 /** Where a node's kubelet listens: its InternalIP (else first address) and daemonEndpoints port. */
@@ -88,11 +110,12 @@ export async function proxyLogs(rest: RestStorage, cert: KubeletClientCert, name
   });
 }
 
-/** Relays an upgrade (WebSocket) request to the kubelet and splices the two sockets. */
+/** Relays an upgrade request (WebSocket or SPDY/3.1) to the kubelet and splices the two sockets. */
 export async function proxyUpgrade(rest: RestStorage, cert: KubeletClientCert, req: IncomingMessage, socket: Duplex, head: Buffer, namespace: string, name: string, sub: string, query: URLSearchParams): Promise<void> {
-  const t = await resolveTarget(rest, namespace, name, query.get('container'));
-  const path = `/${sub}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(t.container)}${passThroughQuery(query, ['container'])}`;
+  const t = await upgradeTarget(rest, namespace, name, sub, query);
+  const path = t.path;
   const upstream = tls.connect({ host: t.host, port: t.port, cert: cert.cert, key: cert.key, ca: cert.ca, rejectUnauthorized: false });
+  upstream.setNoDelay(true); // port-forward and interactive exec send many small writes
   await new Promise<void>((resolve, reject) => {
     upstream.once('secureConnect', resolve);
     upstream.once('error', reject);

@@ -162,7 +162,9 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
       return 'serviceaccounts';
     }
     if (ri.verb === 'connect') {
-      throw errors.badRequest(`${ri.subresource} requires a WebSocket upgrade (Sec-WebSocket-Protocol: v5.channel.k8s.io)`);
+      throw errors.badRequest(ri.subresource === 'portforward'
+        ? 'portforward requires an upgrade (WebSocket with Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io, or Upgrade: SPDY/3.1)'
+        : `${ri.subresource} requires a WebSocket upgrade (Sec-WebSocket-Protocol: v5.channel.k8s.io)`);
     }
     await handleResource({
       req, res, query: url.searchParams, info, ri, rest, now,
@@ -202,7 +204,6 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
       if (!ri || ri.resource !== 'pods' || ri.group !== '' || !ri.name || !['exec', 'attach', 'portforward'].includes(ri.subresource ?? '')) {
         throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       }
-      if (ri.subresource === 'portforward') throw errors.badRequest('port-forward is not supported by this server');
       await proxyUpgrade(rest, deps.kubeletClient, req, socket, head, ri.namespace ?? '', ri.name, ri.subresource!, url.searchParams);
     } catch (err) {
       const status = err instanceof ApiError ? err : errors.internal((err as Error).message);

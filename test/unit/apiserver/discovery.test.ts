@@ -93,7 +93,8 @@ describe('aggregated discovery', () => {
     const pods = core.items[0].versions[0].resources.find((r: Doc) => r.resource === 'pods');
     const subs = Object.fromEntries(pods.subresources.map((s: Doc) => [s.subresource, s.responseKind.kind]));
     expect(subs).toEqual({
-      status: 'Pod', log: 'Pod', exec: 'PodExecOptions', attach: 'PodAttachOptions', binding: 'Binding', eviction: 'Eviction',
+      status: 'Pod', log: 'Pod', exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions',
+      binding: 'Binding', eviction: 'Eviction',
     });
   });
 
