@@ -215,8 +215,13 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.closed = true;
     for (const s of [...this.streams.values()]) s.finish('session');
     this.streams.clear();
-    if (goAwayStatus !== undefined) this.transport.end(() => this.transport.destroy());
-    else this.transport.destroy();
+    if (goAwayStatus !== undefined) {
+      // let the GOAWAY out, but a peer that stops reading must not keep the socket
+      this.transport.end(() => this.transport.destroy());
+      setTimeout(() => this.transport.destroy(), 1000).unref();
+    } else {
+      this.transport.destroy();
+    }
     this.emit('close');
   }
 
