@@ -14,6 +14,7 @@ import type { TLSSocket } from 'node:tls';
 import type { StaticToken } from './pki.js';
 import type { UserInfo } from './user-info.js';
 import type { ServiceAccountTokenAuthenticator } from './serviceaccount/token-authenticator.js';
+import { looksLikeJwt } from './serviceaccount/jwt.js';
 
 export type { UserInfo } from './user-info.js';
 
@@ -23,7 +24,13 @@ export interface Authenticator {
 
 export const AUTHENTICATED_GROUP = 'system:authenticated';
 
-export function buildAuthenticator(tokens: readonly StaticToken[], serviceAccountTokens?: ServiceAccountTokenAuthenticator): Authenticator {
+/**
+ * `onRejected` hears why a service account JWT was refused (expired, other audience, pod deleted …):
+ * the client only ever sees 401, so the server's log is where an operator finds the reason.
+ */
+export function buildAuthenticator(
+  tokens: readonly StaticToken[], serviceAccountTokens?: ServiceAccountTokenAuthenticator, onRejected?: (reason: string) => void,
+): Authenticator {
   const byToken = new Map(tokens.map((t) => [t.token, t]));
   return {
     async authenticate(req) {
@@ -34,9 +41,12 @@ export function buildAuthenticator(tokens: readonly StaticToken[], serviceAccoun
         const token = m[1]!.trim();
         const t = byToken.get(token);
         if (t) return { name: t.user, uid: t.uid, groups: [...t.groups, AUTHENTICATED_GROUP] };
-        if (!serviceAccountTokens) return undefined;
+        if (!serviceAccountTokens || !looksLikeJwt(token)) return undefined;
         const verdict = await serviceAccountTokens.authenticate(token);
-        if (!('user' in verdict)) return undefined;
+        if (!('user' in verdict)) {
+          onRejected?.(verdict.rejected);
+          return undefined;
+        }
         return { ...verdict.user, groups: [...verdict.user.groups, AUTHENTICATED_GROUP] };
       }
       const socket = req.socket as TLSSocket;

@@ -68,7 +68,7 @@ export function buildApiServer(deps: ApiServerDeps): ApiServer {
   const authn = buildAuthenticator(deps.tokens, buildServiceAccountTokenAuthenticator({
     publicKeys: [deps.serviceAccounts.key.publicKey], issuer: deps.serviceAccounts.issuer,
     audiences: deps.serviceAccounts.apiAudiences, objects, now,
-  }));
+  }), (reason) => deps.log.info({ reason }, 'service account token rejected'));
   const metrics = buildApiServerMetrics();
   let server: https.Server | undefined;
   let serverAddress = '127.0.0.1:6443';
