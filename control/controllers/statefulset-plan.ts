@@ -69,7 +69,8 @@ export function podName(set: StatefulSet, ordinal: number): string {
 
 /** The update revision: `<set>-<template hash>` (what upstream's ControllerRevision would be named). */
 export function updateRevisionOf(set: StatefulSet): string {
-  return `${set.metadata.name}-${computeTemplateHash(set.spec.template, set.status?.collisionCount)}`;
+  // `?? 0`: the hash must not change when the first status write adds collisionCount: 0
+  return `${set.metadata.name}-${computeTemplateHash(set.spec.template, set.status?.collisionCount ?? 0)}`;
 }
 
 /** Upstream keeps the current revision until a rolling update completes; new sets start at the update revision. */

@@ -1,7 +1,7 @@
 /** StatefulSet decisions: ordered creation, highest-first scale down, rolling update order and partition, status. */
 import { describe, expect, it } from 'vitest';
 import {
-  POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, ordinalOf, planStatefulSet, statefulPodTemplate, statefulSetStatus,
+  POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, ordinalOf, planStatefulSet, statefulPodTemplate, statefulSetStatus, updateRevisionOf,
   type StatefulSet,
 } from '../../../control/controllers/statefulset-plan.js';
 import type { Pod } from '../../../control/controllers/workload-types.js';
@@ -116,5 +116,16 @@ describe('pod identity', () => {
     expect(ordinalOf('web', 'web-12')).toBe(12);
     expect(ordinalOf('web', 'web-db-1')).toBeUndefined();
     expect(ordinalOf('web-db', 'web-db-1')).toBe(1);
+  });
+});
+
+describe('updateRevisionOf', () => {
+  it('does not move when the first status write adds collisionCount 0, and does move with a new template', () => {
+    const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+    const fresh = set({ template });
+    const withStatus: StatefulSet = { ...fresh, status: { replicas: 0, collisionCount: 0 } };
+    expect(updateRevisionOf(withStatus)).toBe(updateRevisionOf(fresh));
+    expect(updateRevisionOf(fresh)).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
+    expect(updateRevisionOf(set({ template: { ...template, spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } }))).not.toBe(updateRevisionOf(fresh));
   });
 });
