@@ -87,6 +87,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   // are not applied. PDBs are (disruption controller + pods/eviction).
   res('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: [status('', 'v1', 'ResourceQuota')] }),
   res('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
+  res('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: [status('', 'v1', 'PersistentVolumeClaim')] }),
+  res('', 'v1', 'persistentvolumes', 'PersistentVolume', false, { shortNames: ['pv'], subresources: [status('', 'v1', 'PersistentVolume')] }),
   res('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   res('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
   res('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
@@ -96,6 +98,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res('gateway.networking.k8s.io', 'v1', 'gatewayclasses', 'GatewayClass', false, { shortNames: ['gc'], subresources: [status('gateway.networking.k8s.io', 'v1', 'GatewayClass')] }),
   res('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway', true, { shortNames: ['gtw'], subresources: [status('gateway.networking.k8s.io', 'v1', 'Gateway')] }),
   res('gateway.networking.k8s.io', 'v1', 'httproutes', 'HTTPRoute', true, { subresources: [status('gateway.networking.k8s.io', 'v1', 'HTTPRoute')] }),
+  res('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
 ];
 
 /** Group names in discovery order (core first, served as /api). */

@@ -17,6 +17,13 @@ const SERVICES = findResource('', 'v1', 'services')!;
 const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
 const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 const SERVICE_ACCOUNTS = findResource('', 'v1', 'serviceaccounts')!;
+const STORAGE_CLASSES = findResource('storage.k8s.io', 'v1', 'storageclasses')!;
+
+/** The default StorageClass: node-local directories made by the local-path provisioner once a pod is scheduled. */
+export const DEFAULT_STORAGE_CLASS = {
+  metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  provisioner: 'tugboat.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
+};
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -44,6 +51,8 @@ async function upsert(rest: RestStorage, info: typeof NAMESPACES, namespace: str
 export async function bootstrapCluster(rest: RestStorage, opts: BootstrapOptions): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) await ensure(rest, NAMESPACES, undefined, { metadata: { name } });
   for (const namespace of SYSTEM_NAMESPACES) await ensure(rest, SERVICE_ACCOUNTS, namespace, { metadata: { name: 'default', namespace } });
+  // created when missing; edits to it are kept (ensure never overwrites)
+  await ensure(rest, STORAGE_CLASSES, undefined, structuredClone(DEFAULT_STORAGE_CLASS));
   const clusterIP = formatIpv4(mustParseCidr(opts.serviceCidr).network + 1);
   await ensure(rest, SERVICES, 'default', {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },

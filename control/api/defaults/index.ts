@@ -15,6 +15,7 @@ import { defaultPod } from './pod.js';
 import { defaultBinding, defaultPriorityClass } from './policy.js';
 import { defaultService } from './service.js';
 import { defaultStatefulSet } from './statefulset.js';
+import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.js';
 
 type Defaulter = (obj: KubeObject) => void;
 
@@ -30,6 +31,9 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'apps/replicasets': defaultReplicaSet,
   'apps/daemonsets': defaultDaemonSet,
   'apps/statefulsets': defaultStatefulSet,
+  'core/persistentvolumeclaims': defaultPersistentVolumeClaim,
+  'core/persistentvolumes': defaultPersistentVolume,
+  'storage.k8s.io/storageclasses': defaultStorageClass,
   'batch/jobs': defaultJob,
   'batch/cronjobs': defaultCronJob,
   'discovery.k8s.io/endpointslices': defaultEndpointSlice,

@@ -99,6 +99,7 @@ const KINDS: Record<string, RuleTable> = {
   'coordination.k8s.io/Lease': {},
   'policy/PodDisruptionBudget': CONDITIONS,
   'policy/Eviction': {},
+  'storage.k8s.io/StorageClass': {},
 };
 
 const cache = new Map<string, FieldRules>();

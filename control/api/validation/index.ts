@@ -24,6 +24,9 @@ import {
 } from './policy.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateStatefulSet, validateStatefulSetUpdate } from './statefulset.js';
+import {
+  validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validateStorageClass, validateStorageClassUpdate,
+} from './storage.js';
 
 interface KindRules {
   nameFn?: NameValidator;
@@ -47,6 +50,9 @@ const RULES: Record<string, KindRules> = {
   'apps/replicasets': { create: validateReplicaSet, update: validateSelectorImmutable },
   'apps/daemonsets': { create: validateDaemonSet, update: validateSelectorImmutable },
   'apps/statefulsets': { create: validateStatefulSet, update: validateStatefulSetUpdate },
+  'core/persistentvolumeclaims': { create: validatePersistentVolumeClaim, update: validatePersistentVolumeClaimUpdate },
+  'core/persistentvolumes': { create: validatePersistentVolume },
+  'storage.k8s.io/storageclasses': { create: validateStorageClass, update: validateStorageClassUpdate },
   'batch/jobs': { create: validateJob, update: validateJobUpdate },
   'batch/cronjobs': { create: validateCronJob },
   'networking.k8s.io/ingresses': { create: validateIngress },

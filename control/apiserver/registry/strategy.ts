@@ -12,7 +12,7 @@ export function hasStatusSubresource(info: ResourceInfo): boolean {
 }
 
 /** Kinds whose `status` is owned by controllers: a create starts from an empty status. */
-const STATUS_RESET_ON_CREATE = new Set(['deployments', 'replicasets', 'daemonsets', 'statefulsets', 'jobs', 'services', 'ingresses',
+const STATUS_RESET_ON_CREATE = new Set(['deployments', 'replicasets', 'daemonsets', 'statefulsets', 'persistentvolumeclaims', 'persistentvolumes', 'jobs', 'services', 'ingresses',
   'horizontalpodautoscalers', 'gatewayclasses', 'gateways', 'httproutes', 'cronjobs', 'poddisruptionbudgets', 'resourcequotas']);
 
 /** Kinds that carry metadata.generation (bumped on every spec change). */

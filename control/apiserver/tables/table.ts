@@ -21,6 +21,7 @@ import {
 } from './cluster.js';
 import { podPrinter } from './pods.js';
 import { statefulSetPrinter } from './statefulsets.js';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.js';
 import { podDisruptionBudgetPrinter, priorityClassPrinter, resourceQuotaPrinter, roleBindingPrinter } from './policy.js';
 import { AGE_DESCRIPTION, col, nameColumn, type Printer, type Table, type TableRow } from './types.js';
 
@@ -52,6 +53,9 @@ const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ['apps/replicasets', replicaSetPrinter],
   ['apps/daemonsets', daemonSetPrinter],
   ['apps/statefulsets', statefulSetPrinter],
+  ['/persistentvolumeclaims', persistentVolumeClaimPrinter],
+  ['/persistentvolumes', persistentVolumePrinter],
+  ['storage.k8s.io/storageclasses', storageClassPrinter],
   ['batch/jobs', jobPrinter],
   ['batch/cronjobs', cronJobPrinter],
   ['networking.k8s.io/ingresses', ingressPrinter],

@@ -50,7 +50,7 @@ describe('aggregated discovery', () => {
     const names = apis.items.map((i: Doc) => i.metadata.name);
     expect(names).toEqual([
       'apps', 'batch', 'networking.k8s.io', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io',
-      'policy', 'scheduling.k8s.io', 'gateway.networking.k8s.io', 'authentication.k8s.io', 'metrics.k8s.io',
+      'policy', 'scheduling.k8s.io', 'gateway.networking.k8s.io', 'storage.k8s.io', 'authentication.k8s.io', 'metrics.k8s.io',
     ]);
   });
 

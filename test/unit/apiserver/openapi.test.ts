@@ -8,7 +8,7 @@ type Doc = any;
 const GROUP_VERSIONS = [
   'api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/networking.k8s.io/v1', 'apis/discovery.k8s.io/v1',
   'apis/coordination.k8s.io/v1', 'apis/autoscaling/v2', 'apis/rbac.authorization.k8s.io/v1', 'apis/policy/v1',
-  'apis/scheduling.k8s.io/v1', 'apis/gateway.networking.k8s.io/v1',
+  'apis/scheduling.k8s.io/v1', 'apis/gateway.networking.k8s.io/v1', 'apis/storage.k8s.io/v1',
 ];
 
 /** What kubectl's QueryParamVerifierV3 does: find a PATCH op for the GVK and look for the parameter. */
