@@ -1,18 +1,39 @@
 // In-cluster clients on a real `tug up --nodes 2` cluster: a pod on each node reads the mounted
 // token, ca.crt and namespace and lists pods through https://kubernetes.default.svc (10.96.0.1:443 →
 // the API server), verifying the serving certificate with the mounted CA for that name; the same
-// request without the token is 401. Where the static kubectl 1.32 binary exists, it is mounted
-// into a pod and run with its in-cluster config (KUBERNETES_SERVICE_HOST/PORT + the token files).
+// request without the token is 401. A real kubectl binary from this machine is mounted into a pod
+// and run with its in-cluster config (KUBERNETES_SERVICE_HOST/PORT + the token files).
 // Run under the shared lock: flock /tmp/tug-e2e.lock npx vitest run test/e2e/service-accounts
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCluster, until } from '../../support/local-cluster.js';
 
 const NAME = 'e2esa';
 const cluster = localCluster(NAME);
 const k = (...args: string[]): Promise<string> => cluster.k(args);
-/** a statically linked kubectl 1.32 (the dispatcher at /usr/bin/kubectl is not one) */
-const STATIC_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
+/**
+ * A kubectl executable to mount into a pod: the dispatcher at /usr/bin/kubectl is a script, so
+ * the 1.32 binary it runs, else whatever `kubectl` resolves to if that is an ELF binary.
+ */
+function kubectlBinary(): string {
+  const candidates = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32'];
+  try {
+    candidates.push(realpathSync(execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim()));
+  } catch {
+    // no kubectl on PATH
+  }
+  for (const c of candidates) {
+    if (!existsSync(c)) continue;
+    const fd = openSync(c, 'r');
+    const magic = Buffer.alloc(4);
+    readSync(fd, magic, 0, 4, 0);
+    closeSync(fd);
+    if (magic.toString('latin1') === '\x7fELF') return c;
+  }
+  throw new Error(`no kubectl executable to mount into a pod (looked at ${candidates.join(', ')})`);
+}
+const KUBECTL_BINARY = kubectlBinary();
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /**
@@ -32,27 +53,25 @@ https.get({ host: 'kubernetes.default.svc', port: 443, path: '/api/v1/namespaces
 }).on('error', (e) => { console.log('ERROR ' + e.message); process.exit(2); });
 `;
 
-function clientPod(name: string, node: string, withKubectl: boolean): object {
+function clientPod(name: string, node: string): object {
   return {
     apiVersion: 'v1', kind: 'Pod', metadata: { name },
     spec: {
       nodeName: node,
       containers: [{
         name: 'app', image: 'tugboat/testapp:latest', imagePullPolicy: 'IfNotPresent',
-        ...(withKubectl ? { volumeMounts: [{ name: 'kubectl', mountPath: '/usr/local/bin/kubectl', readOnly: true }] } : {}),
+        volumeMounts: [{ name: 'kubectl', mountPath: '/usr/local/bin/kubectl', readOnly: true }],
       }],
-      ...(withKubectl ? { volumes: [{ name: 'kubectl', hostPath: { path: STATIC_KUBECTL, type: 'File' } }] } : {}),
+      volumes: [{ name: 'kubectl', hostPath: { path: KUBECTL_BINARY, type: 'File' } }],
     },
   };
 }
-
-const hasStaticKubectl = existsSync(STATIC_KUBECTL);
 
 beforeAll(async () => {
   const r = await cluster.tug('up', '--name', NAME, '--nodes', '2');
   if (r.code !== 0) throw new Error(`tug up failed: ${r.stderr}${r.stdout}`);
   for (const [i, pod] of [[1, 'client-1'], [2, 'client-2']] as const) {
-    await cluster.k(['apply', '-f', '-'], JSON.stringify(clientPod(pod, cluster.node(i), hasStaticKubectl)));
+    await cluster.k(['apply', '-f', '-'], JSON.stringify(clientPod(pod, cluster.node(i))));
   }
   await k('wait', '--for=condition=Ready', 'pod/client-1', 'pod/client-2', '--timeout=90s');
 }, 240_000);
@@ -91,7 +110,7 @@ describe('a pod talks to the API server with its ServiceAccount', () => {
     });
   }
 
-  it.skipIf(!hasStaticKubectl)('kubectl inside the pod uses its in-cluster config', async () => {
+  it('kubectl inside the pod uses its in-cluster config', async () => {
     const who = await k('exec', 'client-2', '--', 'kubectl', '--cache-dir', '/tmp/kube-cache', 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}');
     expect(who).toBe('system:serviceaccount:default:default');
     const pods = await k('exec', 'client-2', '--', 'kubectl', '--cache-dir', '/tmp/kube-cache', 'get', 'pods', '-o', 'name');
