@@ -94,7 +94,8 @@ export async function runServer(opts: ServerOptions): Promise<RunningServer> {
 
   const controllers = buildControllers({
     server: `https://127.0.0.1:${addr.port}`, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key,
-    log: log.child({ component: 'controller-manager' }), options: opts.controllers,
+    log: log.child({ component: 'controller-manager' }),
+    options: { localPathRoot: join(opts.stateDir, 'local-path'), ...opts.controllers },
   });
   await controllers.start();
 

@@ -18,11 +18,14 @@ import { buildCronJobController } from './cronjob.js';
 import { buildEndpointSliceController } from './endpointslice.js';
 import { buildEndpointsController } from './endpoints.js';
 import { buildDisruptionController } from './disruption.js';
+import { buildLocalPathProvisioner } from './local-path-provisioner.js';
 
 export interface ControllerOptions {
   clusterCidr: string;
   podEvictionTimeoutSeconds: number;
   nodeMonitorGracePeriodSeconds?: number;
+  /** Where the local-path provisioner makes volume directories (shared by every node of a local cluster). */
+  localPathRoot?: string;
 }
 
 export interface ControllerManagerDeps {
@@ -52,6 +55,7 @@ export function buildControllers(deps: ControllerManagerDeps): { start(): Promis
     buildEndpointSliceController({ client, informers, log: deps.log.child({ controller: 'endpointslice' }) }),
     buildEndpointsController({ client, informers, log: deps.log.child({ controller: 'endpoints' }) }),
     buildDisruptionController({ client, informers, log: deps.log.child({ controller: 'disruption' }) }),
+    ...(deps.options.localPathRoot ? [buildLocalPathProvisioner({ client, informers, log: deps.log.child({ controller: 'local-path-provisioner' }), root: deps.options.localPathRoot })] : []),
   ];
   const abort = new AbortController();
   return {

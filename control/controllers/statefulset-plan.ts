@@ -51,8 +51,31 @@ export interface StatefulSet extends KubeObject {
     updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number } };
     minReadySeconds?: number;
     ordinals?: { start?: number };
+    volumeClaimTemplates?: ClaimTemplate[];
   };
   status?: StatefulSetStatus;
+}
+
+export interface ClaimTemplate {
+  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+}
+
+/**
+ * upstream getPersistentVolumeClaims: one claim per volumeClaimTemplate, `<template>-<set>-<ordinal>`,
+ * labelled with the set's matchLabels. No owner reference: with the Retain/Retain retention policy
+ * the claims (and the data) outlive the pods and the set.
+ */
+export function claimsForOrdinal(set: StatefulSet, ordinal: number): KubeObject[] {
+  return (set.spec.volumeClaimTemplates ?? []).map((t) => ({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: `${t.metadata?.name}-${podName(set, ordinal)}`, namespace: set.metadata.namespace,
+      labels: { ...(t.metadata?.labels ?? {}), ...(set.spec.selector?.matchLabels ?? {}) },
+      ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+    },
+    spec: structuredClone(t.spec ?? {}),
+  }));
 }
 
 /** upstream getParentNameAndOrdinal: `<parent>-<n>` → n when parent is the set's name. */
@@ -200,6 +223,14 @@ export function statefulPodTemplate(set: StatefulSet, ordinal: number, revision:
   const spec = { ...(template.spec ?? {}) };
   spec.hostname = name;
   if (set.spec.serviceName) spec.subdomain = set.spec.serviceName;
+  // upstream updateStorage: a claim template replaces a template volume of the same name
+  const claimVolumes = (set.spec.volumeClaimTemplates ?? []).map((t) => ({
+    name: t.metadata?.name ?? '', persistentVolumeClaim: { claimName: `${t.metadata?.name}-${name}` },
+  }));
+  if (claimVolumes.length) {
+    const kept = ((spec.volumes ?? []) as { name: string }[]).filter((v) => !claimVolumes.some((c) => c.name === v.name));
+    spec.volumes = [...kept, ...claimVolumes];
+  }
   template.spec = spec;
   return { ...template, name };
 }

@@ -21,7 +21,7 @@ import type { Controller } from './namespace.js';
 import { PODS, claim, deletePod, podFromTemplate } from './pod-control.js';
 import { isPodReady, msUntilAvailable } from './pod-state.js';
 import {
-  currentRevisionOf, ordinalOf, planStatefulSet, sameStatefulSetStatus, statefulPodTemplate, statefulSetStatus,
+  claimsForOrdinal, currentRevisionOf, ordinalOf, planStatefulSet, sameStatefulSetStatus, statefulPodTemplate, statefulSetStatus,
   updateRevisionOf, type StatefulSet,
 } from './statefulset-plan.js';
 import { errorMessage, eventsFor, involved, keyOf, resolveControllerRef, type WorkloadControllerDeps } from './workload-controller.js';
@@ -29,6 +29,7 @@ import { namespaceLister } from './workload-indexes.js';
 import type { Pod } from './workload-types.js';
 
 export const STATEFULSETS = findResource('apps', 'v1', 'statefulsets')!;
+const PVCS = findResource('', 'v1', 'persistentvolumeclaims')!;
 
 export function buildStatefulSetController(deps: WorkloadControllerDeps): Controller {
   const { client, log } = deps;
@@ -103,6 +104,14 @@ export function buildStatefulSetController(deps: WorkloadControllerDeps): Contro
     const setRef = involved(set, 'apps/v1', 'StatefulSet');
     const results = await Promise.allSettled([
       ...create.map(async (ordinal) => {
+        // claims first (upstream createPersistentVolumeClaims): a pod must never start without its storage
+        for (const claim of claimsForOrdinal(set, ordinal)) {
+          try {
+            await client.create(PVCS, claim);
+          } catch (err) {
+            if (!(err instanceof ApiError && err.code === 409)) throw err;
+          }
+        }
         const { name, ...template } = statefulPodTemplate(set, ordinal, revision);
         const pod = podFromTemplate(template, set.metadata.namespace!, '', ref);
         delete pod.metadata.generateName;

@@ -18,16 +18,21 @@ import { WorkQueue, runWorkers, type ApiClient, type EventRecorder, type Informe
 import { AssumedPods } from './assumed-pods.js';
 import { schedulePod } from './schedule-pod.js';
 import { buildSnapshot, isTerminal, podKey } from './snapshot.js';
-import type { Node, Pod, PodCondition } from './types.js';
+import { DEFAULT_FILTERS } from './filters.js';
+import { volumeBinding } from './volume-binding.js';
+import type { KubeObject } from '../api/object.js';
+import type { Node, NodeSelectorTerm, Pod, PodCondition } from './types.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
+const PVCS = findResource('', 'v1', 'persistentvolumeclaims')!;
+const PVS = findResource('', 'v1', 'persistentvolumes')!;
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
 /** Anything that hands out shared informers (the controller-manager's SharedInformers). */
 export interface InformerSource {
-  for<T extends Pod | Node>(info: ResourceInfo): Informer<T>;
+  for<T extends KubeObject>(info: ResourceInfo): Informer<T>;
 }
 
 export interface SchedulerDeps {
@@ -74,6 +79,14 @@ export function buildScheduler(deps: SchedulerDeps): Scheduler {
   const schedulerName = deps.schedulerName ?? DEFAULT_SCHEDULER_NAME;
   const pods = deps.informers.for<Pod>(PODS);
   const nodes = deps.informers.for<Node>(NODES);
+  const claims = deps.informers.for<KubeObject & { spec?: { volumeName?: string } }>(PVCS);
+  const volumes = deps.informers.for<KubeObject & { spec?: { nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } }>(PVS);
+  const filters = [...DEFAULT_FILTERS, volumeBinding({
+    boundVolume: (ns, claim) => {
+      const name = claims.get(`${ns}/${claim}`)?.spec?.volumeName;
+      return name ? volumes.get(name) : undefined;
+    },
+  })];
   const queue = new WorkQueue<string>();
   const assumed = new AssumedPods();
   /** Keys of pods that did not fit at their last attempt. */
@@ -123,7 +136,7 @@ export function buildScheduler(deps: SchedulerDeps): Scheduler {
       return;
     }
     const snapshot = buildSnapshot(nodes.list(), pods.list(), assumed.view());
-    const result = schedulePod(pod, snapshot, { random: deps.random });
+    const result = schedulePod(pod, snapshot, { random: deps.random, filters });
     if (!result.feasible) {
       unschedulable.add(key);
       events.event(pod, 'Warning', 'FailedScheduling', result.message);

@@ -32,6 +32,7 @@ export interface PodSpec {
   initContainers?: Container[];
   overhead?: Record<string, string | number>;
   hostNetwork?: boolean;
+  volumes?: { name: string; persistentVolumeClaim?: { claimName?: string } }[];
 }
 
 export interface PodCondition {

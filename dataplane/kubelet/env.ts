@@ -5,6 +5,7 @@
  * later definitions win. A missing non-optional source is a CreateContainerConfigError with
  * upstream's message, and the container is not created.
  */
+import type { BoundClaim } from './volumes.js';
 import { expand } from './expand.js';
 import { fieldRefValue, resourceFieldValue, type PodRuntimeFacts } from './field-ref.js';
 import type { ConfigMap, Container, Pod, Secret, Service } from './pod-types.js';
@@ -15,6 +16,8 @@ export interface ConfigSources {
   secret(namespace: string, name: string): Secret | undefined;
   /** services of a namespace */
   services(namespace: string): readonly Service[];
+  /** a claim and its bound volume, read live (mounting is rare; no informer needed) */
+  boundClaim?(namespace: string, claimName: string): Promise<BoundClaim>;
 }
 
 export class ContainerConfigError extends Error {

@@ -40,6 +40,13 @@ const SECRETS = findResource('', 'v1', 'secrets')!;
 const SERVICES = findResource('', 'v1', 'services')!;
 const SERVICE_ACCOUNTS = findResource('', 'v1', 'serviceaccounts')!;
 
+const PVCS = findResource('', 'v1', 'persistentvolumeclaims')!;
+const PVS = findResource('', 'v1', 'persistentvolumes')!;
+const notFound = (err: unknown): undefined => {
+  if (err instanceof ApiError && err.code === 404) return undefined;
+  throw err;
+};
+
 export class Kubelet {
   private readonly node: NodeIdentity;
   private readonly pods: Informer<Pod>;
@@ -100,6 +107,13 @@ export class Kubelet {
       configMap: (ns, name) => this.configMaps.get(`${ns}/${name}`),
       secret: (ns, name) => this.secrets.get(`${ns}/${name}`),
       services: (ns) => this.services.list().filter((s) => s.metadata.namespace === ns),
+      boundClaim: async (ns, name) => {
+        const client = this.cfg.client;
+        const claim = await client.get<KubeObject & { spec?: { volumeName?: string } }>(PVCS, ns, name).catch(notFound);
+        const volumeName = claim?.spec?.volumeName;
+        const volume = volumeName ? await client.get<KubeObject & { spec?: { hostPath?: { path: string } } }>(PVS, undefined, volumeName).catch(notFound) : undefined;
+        return { claim, volume };
+      },
     };
   }
 

@@ -29,7 +29,7 @@ import type { ProbeManager } from './prober.js';
 import type { RestartBackoff } from './restart-backoff.js';
 import { containersNamed, type PodRuntime, type RuntimeCache } from './runtime-state.js';
 import { createSandbox, readSandboxRecord, teardownSandbox, writePodFiles, type SandboxDeps } from './sandbox.js';
-import { mountBinds, podDirs, prepareHostPath, syncVolumeDir, volumeFiles, volumeHostPath, VolumeError, type PodDirs } from './volumes.js';
+import { claimHostPath, mountBinds, podDirs, prepareHostPath, syncVolumeDir, volumeFiles, volumeHostPath, VolumeError, type PodDirs } from './volumes.js';
 import type { ServiceAccountTokens } from './service-account-tokens.js';
 
 export interface EventSinkLike {
@@ -216,13 +216,15 @@ export class PodSyncer {
     const paths = new Map<string, string>();
     try {
       for (const v of pod.spec.volumes ?? []) {
-        const host = volumeHostPath(dirs, v);
+        const host = v.persistentVolumeClaim && d.sources.boundClaim
+          ? claimHostPath(v, pod.metadata.namespace ?? '', await d.sources.boundClaim(pod.metadata.namespace ?? '', v.persistentVolumeClaim.claimName))
+          : volumeHostPath(dirs, v);
         if (host === undefined) throw new VolumeError(`volume "${v.name}": this volume type is not supported by Tugboat`);
         prepareHostPath(v);
         await d.tokens.ensureVolume(pod, v);
         const files = volumeFiles(pod, v, d.sources, this.facts(pod.metadata.uid ?? ''), d.tokens);
         if (files) syncVolumeDir(host, files);
-        else if (!v.hostPath) mkdirSync(host, { recursive: true, mode: 0o777 });
+        else if (!v.hostPath && !v.persistentVolumeClaim) mkdirSync(host, { recursive: true, mode: 0o777 });
         paths.set(v.name, host);
       }
       return paths;

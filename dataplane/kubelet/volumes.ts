@@ -144,6 +144,30 @@ export function volumeHostPath(dirs: PodDirs, v: Volume): string | undefined {
   return undefined;
 }
 
+/** What the kubelet reads of a claim and its volume to mount a `persistentVolumeClaim` volume. */
+export interface BoundClaim {
+  claim?: { spec?: { volumeName?: string }; status?: { phase?: string } };
+  volume?: { spec?: { hostPath?: { path: string } } };
+}
+
+/**
+ * The host directory behind a `persistentVolumeClaim` volume: its bound PersistentVolume's
+ * hostPath (created, world-writable like the local-path provisioner's, so non-root containers
+ * can write). An unbound claim is a mount error the pod sync retries until the binder is done.
+ */
+export function claimHostPath(v: Volume, namespace: string, bound: BoundClaim): string {
+  const name = v.persistentVolumeClaim?.claimName ?? '';
+  if (!bound.claim) throw new VolumeError(`persistentvolumeclaim "${name}" not found`);
+  const volumeName = bound.claim.spec?.volumeName;
+  if (!volumeName || bound.claim.status?.phase !== 'Bound') {
+    throw new VolumeError(`PVC ${namespace}/${name} has non-bound phase ("${bound.claim.status?.phase ?? 'Pending'}") or empty pvc.Spec.VolumeName ("${volumeName ?? ''}")`);
+  }
+  const path = bound.volume?.spec?.hostPath?.path;
+  if (!path) throw new VolumeError(`MountVolume.SetUp failed for volume "${volumeName}" : only hostPath PersistentVolumes are supported by Tugboat`);
+  mkdirSync(path, { recursive: true, mode: 0o777 });
+  return path;
+}
+
 /** hostPath types (upstream HostPathType): create or check the path. */
 export function prepareHostPath(v: Volume): void {
   const hp = v.hostPath;

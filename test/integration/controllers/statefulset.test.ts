@@ -146,6 +146,38 @@ describe('StatefulSet', () => {
     expect(end.status).toMatchObject({ replicas: 3, readyReplicas: 3, currentReplicas: 3, updatedReplicas: 3 });
   });
 
+  it('gives each pod its own claim, provisioned on its node once scheduled, kept and re-mounted when the pod is recreated', async () => {
+    expect(await cp.k(['get', 'sc'])).toMatch(/\nstandard \(default\)\s+tugboat\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false\s+/);
+    await cp.k(['apply', '-f', '-'], manifest('store', 2, { spec: {
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    } }));
+    await cp.k(['rollout', 'status', 'sts/store', '-n', NS, '--timeout=60s']);
+    const claimsTable = await until('claims bound', async () => {
+      const t = await cp.k(['get', 'pvc', '-n', NS]);
+      return (t.match(/\bBound\b/g) ?? []).length === 2 ? t : undefined;
+    });
+    expect(claimsTable.split('\n')[0]).toMatch(/^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE$/);
+    expect(claimsTable).toMatch(/\ndata-store-0\s+Bound\s+pvc-[0-9a-f-]+\s+1Gi\s+RWO\s+standard\s+<unset>\s+\d+s\n/);
+    const pod0 = await client.get<Pod>(PODS, NS, 'store-0');
+    expect(pod0.spec?.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'data-store-0' } });
+    const pvName = (await cp.k(['get', 'pvc', 'data-store-0', '-n', NS, '-o', 'jsonpath={.spec.volumeName}'])).trim();
+    const pvNode = await cp.k(['get', 'pv', pvName, '-o', 'jsonpath={.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]}']);
+    expect(pvNode).toBe(pod0.spec?.nodeName);
+    expect(await cp.k(['get', 'pv', pvName])).toMatch(new RegExp(`\\n${pvName}\\s+1Gi\\s+RWO\\s+Delete\\s+Bound\\s+${NS}/data-store-0\\s+standard\\s`));
+
+    // recreated many times, the pod always lands on the volume node (two nodes to choose from)
+    for (let i = 0; i < 3; i++) {
+      const uid = (await client.get<Pod>(PODS, NS, 'store-0')).metadata.uid;
+      await cp.k(['delete', 'pod', 'store-0', '-n', NS, '--wait=false']);
+      const again = await until('store-0 recreated and scheduled', async () => {
+        const p = live('store').find((x) => x.metadata.name === 'store-0');
+        return p && p.metadata.uid !== uid && p.spec?.nodeName ? p : undefined;
+      }, 30_000);
+      expect(again.spec?.nodeName).toBe(pod0.spec?.nodeName);
+    }
+    expect((await cp.k(['get', 'pvc', 'data-store-0', '-n', NS, '-o', 'jsonpath={.spec.volumeName}'])).trim()).toBe(pvName);
+  });
+
   it('refuses changes to immutable spec fields with upstream message', async () => {
     const r = await cp.kubectl(['patch', 'sts', 'roll', '-n', NS, '-p', '{"spec":{"serviceName":"other"}}']);
     expect(r.code).not.toBe(0);
