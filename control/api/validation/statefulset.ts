@@ -21,6 +21,17 @@ function specOf(obj: KubeObject): JsonRecord {
   return isRecord(obj.spec) ? obj.spec : {};
 }
 
+/** The template as its pods will be: each volumeClaimTemplate is a volume, so mounts may name it. */
+function withClaimVolumes(spec: JsonRecord): unknown {
+  const claims = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
+  const template = rec(spec.template);
+  const podSpec = rec(template?.spec);
+  if (!claims.length || !template || !podSpec) return spec.template;
+  const names = claims.map((c) => rec(rec(c)?.metadata)?.name).filter((n): n is string => typeof n === 'string');
+  const volumes = (Array.isArray(podSpec.volumes) ? podSpec.volumes : []).filter((v) => !names.includes(rec(v)?.name as string));
+  return { ...template, spec: { ...podSpec, volumes: [...volumes, ...names.map((name) => ({ name, persistentVolumeClaim: { claimName: name } }))] } };
+}
+
 export function validateStatefulSet(obj: KubeObject): FieldError[] {
   const spec = specOf(obj);
   const errs: FieldError[] = [];
@@ -62,7 +73,7 @@ export function validateStatefulSet(obj: KubeObject): FieldError[] {
   nonNegative(errs, 'spec.minReadySeconds', spec.minReadySeconds);
   nonNegative(errs, 'spec.ordinals.start', rec(spec.ordinals)?.start);
   errs.push(...validateSelectorAndTemplate(spec, 'spec', 'statefulset'));
-  errs.push(...validatePodTemplateSpec(spec.template, 'spec.template'));
+  errs.push(...validatePodTemplateSpec(withClaimVolumes(spec), 'spec.template'));
   const podSpec = rec(rec(spec.template)?.spec);
   if (podSpec?.restartPolicy && podSpec.restartPolicy !== 'Always') {
     errs.push(fieldErrors.notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy, ['Always']));

@@ -71,3 +71,18 @@ describe('StatefulSet resource', () => {
     expect(table.rows[0]!.cells).toEqual(['web', '2/3', '2m', 'nginx', 'nginx:1.27']);
   });
 });
+
+describe('StatefulSet volumeClaimTemplates', () => {
+  it('may be mounted by name from the template', () => {
+    const obj = sts({
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'nginx', image: 'nginx', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] },
+      },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    });
+    expect(messages(obj)).toEqual([]);
+    delete (obj.spec as Record<string, unknown>).volumeClaimTemplates;
+    expect(messages(obj)).toEqual(['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "data"']);
+  });
+});
