@@ -178,6 +178,13 @@ describe('StatefulSet', () => {
     expect((await cp.k(['get', 'pvc', 'data-store-0', '-n', NS, '-o', 'jsonpath={.spec.volumeName}'])).trim()).toBe(pvName);
   });
 
+  it('kubectl delete sts removes its pods (garbage collector) and keeps its claims', async () => {
+    await cp.k(['delete', 'sts', 'store', '-n', NS]);
+    await until('store pods gone', async () => podWatch!.list().every((p) => p.metadata.labels?.app !== 'store'), 30_000);
+    expect(await cp.k(['get', 'pvc', 'data-store-0', 'data-store-1', '-n', NS, '-o', 'name'])).toBe(
+      'persistentvolumeclaim/data-store-0\npersistentvolumeclaim/data-store-1\n');
+  });
+
   it('refuses changes to immutable spec fields with upstream message', async () => {
     const r = await cp.kubectl(['patch', 'sts', 'roll', '-n', NS, '-p', '{"spec":{"serviceName":"other"}}']);
     expect(r.code).not.toBe(0);
