@@ -2,7 +2,7 @@
  * StatefulSet storage on `tug up --nodes 1` with the real kubectl and tugboat/testapp: each pod
  * gets its own claim from volumeClaimTemplates, bound to a local-path volume of the default
  * class; a file written in web-0's volume is read back from the recreated web-0, and web-1 does
- * not see it.
+ * not see it; web-0.web.default.svc.cluster.local resolves to the recreated pod.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCluster, until } from '../../support/local-cluster.js';
@@ -71,5 +71,13 @@ describe('a StatefulSet with volumeClaimTemplates', () => {
     expect((await c.k(['exec', 'web-0', '--', 'cat', '/data/note'])).trim()).toBe('kept-by-web-0');
     const other = await c.kubectl(['exec', 'web-1', '--', 'cat', '/data/note']);
     expect(other.code).not.toBe(0);
+
+    // the stable network identity: <pod>.<serviceName> behind the headless Service
+    const ip = (await c.k(['get', 'pod', 'web-0', '-o', 'jsonpath={.status.podIP}'])).trim();
+    const answer = await until('web-0.web resolves to the new pod', async () => {
+      const r = await c.kubectl(['exec', 'web-1', '--', 'nslookup', 'web-0.web.default.svc.cluster.local']);
+      return r.stdout.includes(`Address: ${ip}`) ? r.stdout : undefined;
+    }, 30_000);
+    expect(answer).toContain(`Address: ${ip}`);
   }, 300_000);
 });
