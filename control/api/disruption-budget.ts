@@ -13,6 +13,7 @@ export interface BudgetSpec {
   minAvailable?: number | string;
   maxUnavailable?: number | string;
   selector?: LabelSelectorSpec | null;
+  unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow';
 }
 
 export interface BudgetStatus {

@@ -22,6 +22,7 @@ const PDBS = findResource('policy', 'v1', 'poddisruptionbudgets')!;
 const PODS = findResource('', 'v1', 'pods')!;
 const REPLICASETS = findResource('apps', 'v1', 'replicasets')!;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
+const STATEFULSETS = findResource('apps', 'v1', 'statefulsets')!;
 
 const replicasOf = (obj: KubeObject | undefined): number | undefined => (obj?.spec as { replicas?: number } | undefined)?.replicas;
 
@@ -32,6 +33,7 @@ export function buildDisruptionController(deps: { client: ApiClient; informers: 
   const pods = deps.informers.for(PODS);
   const replicaSets = deps.informers.for(REPLICASETS);
   const deployments = deps.informers.for(DEPLOYMENTS);
+  const statefulSets = deps.informers.for(STATEFULSETS);
   const queue = new WorkQueue<string>();
   let workers: Promise<void> | undefined;
 
@@ -45,11 +47,15 @@ export function buildDisruptionController(deps: { client: ApiClient; informers: 
   pdbs.onAdd((p) => queue.add(keyOf(p))).onUpdate((_o, p) => queue.add(keyOf(p)));
   // A pod that stops matching must leave the old budget too: both versions enqueue.
   pods.onAdd(enqueueFor).onUpdate((o, p) => { enqueueFor(o); enqueueFor(p); }).onDelete(enqueueFor);
-  for (const inf of [replicaSets, deployments]) {
+  for (const inf of [replicaSets, deployments, statefulSets]) {
     inf.onAdd((o) => enqueueNamespace(o.metadata.namespace)).onUpdate((_o, n) => enqueueNamespace(n.metadata.namespace));
   }
 
-  /** upstream getExpectedScale: each controller's desired replicas once; a Deployment's for its ReplicaSets' pods. */
+  /**
+   * upstream getExpectedScale: each controller's desired replicas once (a Deployment's for its
+   * ReplicaSets' pods, a StatefulSet's for its pods), so a pod evicted and not yet replaced still
+   * counts; a pod without such a controller counts as itself.
+   */
   function expectedScale(covered: readonly KubeObject[]): number {
     const counted = new Map<string, number>();
     let unmanaged = 0;
@@ -64,6 +70,14 @@ export function buildDisruptionController(deps: { client: ApiClient; informers: 
         const scale = replicasOf(scaleOwner);
         if (scaleOwner && scale !== undefined) {
           counted.set(scaleOwner.metadata.uid ?? ref.uid, scale);
+          continue;
+        }
+      }
+      if (ref?.kind === 'StatefulSet') {
+        const sts = statefulSets.get(`${ns}/${ref.name}`);
+        const scale = replicasOf(sts);
+        if (sts && scale !== undefined) {
+          counted.set(sts.metadata.uid ?? ref.uid, scale);
           continue;
         }
       }

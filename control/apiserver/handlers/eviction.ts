@@ -13,7 +13,7 @@
 import { ApiError, errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource } from '../../api/resources.js';
-import { budgetSelects, isPodHealthy, type BudgetStatus } from '../../api/disruption-budget.js';
+import { budgetSelects, budgetSpec, isPodReady, type BudgetStatus } from '../../api/disruption-budget.js';
 import type { DeleteOptions, RestStorage } from '../registry/rest.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
@@ -49,7 +49,8 @@ export async function evictPod(rest: RestStorage, namespace: string, name: strin
   const budgets = (await rest.list(PDBS, namespace)).items.filter((b) => budgetSelects(b, pod));
   if (budgets.length > 1) throw errors.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
   const [budget] = budgets;
-  if (budget) await spendDisruption(rest, budget, pod, opts);
+  // kubectl drain --dry-run=server puts dryRun in the Eviction's deleteOptions, not the query.
+  if (budget) await spendDisruption(rest, budget, pod, { dryRun: del.dryRun ?? false, now: opts.now });
   await rest.delete(PODS, namespace, name, del);
 }
 
@@ -65,9 +66,14 @@ async function spendDisruption(rest: RestStorage, budget: KubeObject, pod: KubeO
     }
     return status;
   };
-  // An unhealthy pod does not use up the budget while the healthy ones meet it (IfHealthyBudget).
-  const status = budget.status as BudgetStatus | undefined;
-  if (!isPodHealthy(pod, status?.disruptedPods, opts.now) && (status?.currentHealthy ?? 0) >= (status?.desiredHealthy ?? 0) && (status?.observedGeneration ?? 0) >= (budget.metadata.generation ?? 0)) return;
+  // An unready pod does not use up the budget: always with AlwaysAllow; with IfHealthyBudget (the
+  // default) while the healthy ones meet a non-zero budget.
+  if (!isPodReady(pod)) {
+    const status = budget.status as BudgetStatus | undefined;
+    if (budgetSpec(budget).unhealthyPodEvictionPolicy === 'AlwaysAllow') return;
+    if ((status?.desiredHealthy ?? 0) > 0 && (status?.currentHealthy ?? 0) >= (status?.desiredHealthy ?? 0)
+      && (status?.observedGeneration ?? 0) >= (budget.metadata.generation ?? 0)) return;
+  }
   if (opts.dryRun) {
     check(budget);
     return;

@@ -60,6 +60,14 @@ describe('PodDisruptionBudgets and kubectl drain', () => {
     expect(first.status).toMatchObject({ disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, observedGeneration: 1 });
     expect((await cp.k(['get', 'pdb', 'web', '-n', NS, '--no-headers'])).trim().split(/\s+/).slice(0, 4)).toEqual(['web', '2', 'N/A', '1']);
 
+    // A server-side dry run spends nothing: the budget and every pod are as they were.
+    const dry = await cp.kubectl(['drain', 'drainme', '--force', '--grace-period=0', '--dry-run=server', '--timeout=12s'], { timeoutMs: 60_000 });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('(server dry run)');
+    expect((await budget()).status).toMatchObject({ disruptionsAllowed: 1, currentHealthy: 3 });
+    expect((await budget()).status?.disruptedPods).toBeUndefined();
+    expect(await podNames()).toEqual(['other', 'web-0', 'web-1', 'web-2']);
+
     const drain = await cp.kubectl(['drain', 'drainme', '--force', '--grace-period=0', '--timeout=12s'], { timeoutMs: 60_000 });
     expect(drain.code).not.toBe(0);
     expect(drain.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
