@@ -64,6 +64,23 @@ export function consumerNode(claim: Claim, pods: readonly Pod[]): string | undef
 }
 
 /** The PersistentVolume provisioned for `claim` on `node`. */
+/** Where a claim's data lives: the only kind of path this provisioner ever creates or deletes. */
+export function localVolumePath(root: string, uid: string, namespace: string | undefined, name: string | undefined): string {
+  return join(root, `pvc-${uid}_${namespace}_${name}`);
+}
+
+/**
+ * The directory a released volume's deletion may remove: only the one this provisioner made for
+ * exactly its claim. A PV edited (or written by anyone: there is no RBAC) to point elsewhere —
+ * the root itself, a sibling, `..` — never makes us delete that.
+ */
+export function reclaimablePath(volume: Pick<Volume, 'metadata' | 'spec'>, root: string): string | undefined {
+  const ref = volume.spec.claimRef;
+  if (!ref?.uid || volume.metadata.name !== `pvc-${ref.uid}`) return undefined;
+  const own = localVolumePath(root, ref.uid, ref.namespace, ref.name);
+  return volume.spec.hostPath?.path === own ? own : undefined;
+}
+
 export function localVolumeFor(claim: Claim, sc: StorageClass, node: string, hostname: string, root: string): Volume {
   const uid = claim.metadata.uid ?? '';
   return {
@@ -74,7 +91,7 @@ export function localVolumeFor(claim: Claim, sc: StorageClass, node: string, hos
       accessModes: claim.spec.accessModes ?? ['ReadWriteOnce'],
       persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
       storageClassName: sc.metadata.name, volumeMode: claim.spec.volumeMode ?? 'Filesystem',
-      hostPath: { path: join(root, `pvc-${uid}_${claim.metadata.namespace}_${claim.metadata.name}`), type: 'DirectoryOrCreate' },
+      hostPath: { path: localVolumePath(root, uid, claim.metadata.namespace, claim.metadata.name), type: 'DirectoryOrCreate' },
       claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: claim.metadata.namespace, name: claim.metadata.name, uid },
       nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [hostname] }] }] } },
     },
@@ -94,7 +111,9 @@ export function buildLocalPathProvisioner(deps: WorkloadControllerDeps & { root:
   const claimKey = (ns: string | undefined, name: string | undefined) => `pvc:${ns}/${name}`;
   claims.onAdd((c) => queue.add(claimKey(c.metadata.namespace, c.metadata.name)))
     .onUpdate((_, c) => queue.add(claimKey(c.metadata.namespace, c.metadata.name)))
-    .onDelete((c) => { if (c.spec.volumeName) queue.add(`pv:${c.spec.volumeName}`); });
+    .onDelete((c) => {
+      queue.add(`pv:${c.spec.volumeName ?? `pvc-${c.metadata.uid}`}`); // also a volume created but not yet bound
+    });
   volumes.onAdd((v) => queue.add(`pv:${v.metadata.name}`)).onUpdate((_, v) => queue.add(`pv:${v.metadata.name}`));
   classes.onAdd(() => { for (const c of claims.list()) queue.add(claimKey(c.metadata.namespace, c.metadata.name)); });
   const podChanged = (p: Pod) => {
@@ -166,7 +185,8 @@ export function buildLocalPathProvisioner(deps: WorkloadControllerDeps & { root:
     const live = await ignoreGone(client.get<Claim>(PVCS, ref.namespace, ref.name!));
     if (live && live.metadata.uid === ref.uid) return;
     if (volume.spec.persistentVolumeReclaimPolicy === 'Delete') {
-      if (volume.spec.hostPath?.path.startsWith(deps.root)) rmSync(volume.spec.hostPath.path, { recursive: true, force: true });
+      const own = reclaimablePath(volume, deps.root);
+      if (own) rmSync(own, { recursive: true, force: true });
       await ignoreGone(client.delete(PVS, undefined, name));
       log.info({ volume: name }, 'deleted released local volume');
     } else if (volume.status?.phase !== 'Released') {

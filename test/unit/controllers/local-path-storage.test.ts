@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { consumerNode, defaultClassName, localVolumeFor, type Claim } from '../../../control/controllers/local-path-provisioner.js';
+import { consumerNode, defaultClassName, localVolumeFor, reclaimablePath, type Claim } from '../../../control/controllers/local-path-provisioner.js';
 import { claimsForOrdinal, statefulPodTemplate, type StatefulSet } from '../../../control/controllers/statefulset-plan.js';
 import type { Pod } from '../../../control/controllers/workload-types.js';
 import { volumeBinding } from '../../../control/scheduler/volume-binding.js';
@@ -46,6 +46,18 @@ describe('local-path provisioner decisions', () => {
 
 describe('kubelet: persistentVolumeClaim volumes', () => {
   const v = { name: 'data', persistentVolumeClaim: { claimName: 'data-web-0' } };
+  it('reclaims only the directory it made for exactly that claim', () => {
+    const root = '/var/lib/tugboat/local/local-path';
+    const claimRef = { namespace: 'db', name: 'data-web-0', uid: 'u1' };
+    const own = join(root, 'pvc-u1_db_data-web-0');
+    const volume = (name: string, path: string) => ({ metadata: { name }, spec: { claimRef, hostPath: { path } } }) as never;
+    expect(reclaimablePath(volume('pvc-u1', own), root)).toBe(own);
+    for (const path of [root, `${root}-other/x`, join(root, '..'), `${root}/../etc`, join(root, 'pvc-u2_db_data-web-0')]) {
+      expect(reclaimablePath(volume('pvc-u1', path), root), path).toBeUndefined();
+    }
+    expect(reclaimablePath(volume('handmade', own), root)).toBeUndefined();
+  });
+
   it('mount the bound volume hostPath, creating it', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'tug-pvc-')), 'pvc-u1');
     expect(claimHostPath(v, 'default', { claim: { spec: { volumeName: 'pvc-u1' }, status: { phase: 'Bound' } }, volume: { spec: { hostPath: { path: dir } } } })).toBe(dir);
