@@ -228,7 +228,10 @@ export function createKubeletServer(deps: KubeletServerDeps): https.Server {
       const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', (err as Error).message);
       return reject(e.code, e.reason, e.message);
     }
+    // The client may have gone while the pod was looked up: nothing to serve, nothing to count.
+    if (socket.destroyed) return;
     const transport = upgrade.kind === 'websocket' ? await acceptTunnel(tunnels, req, socket, head) : acceptSpdyUpgrade(socket, head, upgrade.protocol);
+    if (!transport) return;
     const started = Date.now();
     pf.sessions?.inc();
     const session = servePortForward(transport, {

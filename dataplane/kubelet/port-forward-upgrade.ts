@@ -84,9 +84,11 @@ export function tunnelServer(): WebSocketServer {
  * Completes the WebSocket handshake of a request choosePortForwardUpgrade accepted; resolves with
  * the joined byte stream of its binary messages.
  */
-export function acceptTunnel(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<Duplex> {
+/** The tunnel, or undefined when the socket closes first (ws then never calls back). */
+export function acceptTunnel(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<Duplex | undefined> {
   req.headers['sec-websocket-protocol'] = TUNNEL_TOKEN;
   return new Promise((resolve) => {
+    socket.once('close', () => resolve(undefined));
     wss.handleUpgrade(req, socket, head, (ws) => resolve(createWebSocketStream(ws)));
   });
 }
