@@ -80,6 +80,17 @@ export function parseResize(body: Buffer): { width: number; height: number } | u
   }
 }
 
+/**
+ * Resizes of one session, applied one after the other: kubectl attach sends size+1 then size to
+ * force a redraw, and two Docker resize calls in flight may land in either order.
+ */
+const resizing = new WeakMap<StreamSession, Promise<void>>();
+
+function resizeInOrder(session: StreamSession, width: number, height: number): void {
+  const next = (resizing.get(session) ?? Promise.resolve()).then(() => session.resize(width, height)).catch(() => undefined);
+  resizing.set(session, next);
+}
+
 /** Applies one client message to the session: stdin bytes, a resize, or (v5) the end of stdin. */
 function deliver(protocol: string, session: StreamSession, data: Buffer): void {
   const channel = data[0]!;
@@ -90,7 +101,7 @@ function deliver(protocol: string, session: StreamSession, data: Buffer): void {
   }
   else if (channel === CHANNEL.resize) {
     const size = parseResize(body);
-    if (size) void session.resize(size.width, size.height);
+    if (size) resizeInOrder(session, size.width, size.height);
   } else if (channel === CHANNEL.close && protocol.startsWith('v5') && body[0] === CHANNEL.stdin) {
     session.stdin?.end();
   }

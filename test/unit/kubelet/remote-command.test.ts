@@ -144,6 +144,28 @@ describe('the relay (in-process socket)', () => {
   });
 });
 
+describe('resizes', () => {
+  it('are applied in the order sent, even when the engine answers the first one last', async () => {
+    const ws = new StubSocket();
+    const applied: string[] = [];
+    let endOutput = (): void => undefined;
+    const ended = new Promise<void>((resolve) => (endOutput = resolve));
+    const resize = async (w: number, h: number): Promise<void> => {
+      await new Promise((r) => setTimeout(r, w === 102 ? 40 : 0)); // kubectl's size+1 redraw trick, slow to apply
+      applied.push(`${h} ${w}`);
+    };
+    const proc: StreamSession = { stdout: new PassThrough(), stderr: new PassThrough(), resize, ended: () => ended, close: () => undefined };
+    const relayed = relaySession(ws as never, 'v5.channel.k8s.io', async () => proc, () => ({}));
+    await new Promise((r) => setImmediate(r));
+    ws.emit('message', frame(4, '{"Width":102,"Height":38}'));
+    ws.emit('message', frame(4, '{"Width":101,"Height":37}'));
+    await new Promise((r) => setTimeout(r, 80));
+    endOutput();
+    await relayed;
+    expect(applied).toEqual(['38 102', '37 101']);
+  });
+});
+
 describe('attach over the kubelet endpoint', () => {
   it('non-TTY with stdinOnce: stdin sent while Docker opens the attach reaches the process, its EOF ends it, then Success', async () => {
     const id = await startContainer('once', { openStdin: true, stdinOnce: true });
