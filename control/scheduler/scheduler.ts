@@ -80,11 +80,14 @@ export function buildScheduler(deps: SchedulerDeps): Scheduler {
   const pods = deps.informers.for<Pod>(PODS);
   const nodes = deps.informers.for<Node>(NODES);
   const claims = deps.informers.for<KubeObject & { spec?: { volumeName?: string } }>(PVCS);
-  const volumes = deps.informers.for<KubeObject & { spec?: { nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } }>(PVS);
+  const volumes = deps.informers.for<KubeObject & { spec?: { claimRef?: { namespace?: string; name?: string }; nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } }>(PVS);
   const filters = [...DEFAULT_FILTERS, volumeBinding({
     boundVolume: (ns, claim) => {
       const name = claims.get(`${ns}/${claim}`)?.spec?.volumeName;
-      return name ? volumes.get(name) : undefined;
+      if (name) return volumes.get(name) ?? 'unknown';
+      // A volume provisioned for the claim (claimRef set) pins it before the claim's own
+      // volumeName reaches this cache: the two objects are written, and arrive, separately.
+      return volumes.list().find((v) => v.spec?.claimRef?.namespace === ns && v.spec?.claimRef?.name === claim);
     },
   })];
   const queue = new WorkQueue<string>();
@@ -125,6 +128,7 @@ export function buildScheduler(deps: SchedulerDeps): Scheduler {
     if (pod.spec?.nodeName && !isTerminal(pod)) retryUnschedulable('a pod was deleted');
   });
   nodes.onAdd(() => retryUnschedulable('a node was added'));
+  volumes.onAdd(() => retryUnschedulable('a volume was added'));
   nodes.onUpdate((a, b) => {
     if (nodeChangeMatters(a, b)) retryUnschedulable('a node changed');
   });

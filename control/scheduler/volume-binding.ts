@@ -10,9 +10,14 @@ import type { NodeSelectorTerm } from './types.js';
 
 export const REASON_VOLUME_NODE_AFFINITY = 'node(s) had volume node affinity conflict';
 
+export const REASON_VOLUME_UNKNOWN = 'pod has a PersistentVolumeClaim bound to a PersistentVolume not known yet';
+
 export interface ClaimLookup {
-  /** the volume bound to `namespace/claim`, when it is bound */
-  boundVolume(namespace: string, claim: string): { spec?: { nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } } | undefined;
+  /**
+   * The volume bound to `namespace/claim` when it is bound; 'unknown' when the claim names a
+   * volume this cache has not seen yet (the pod waits rather than land anywhere).
+   */
+  boundVolume(namespace: string, claim: string): { spec?: { nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } } | 'unknown' | undefined;
 }
 
 export function volumeBinding(lookup: ClaimLookup): FilterPlugin {
@@ -22,7 +27,9 @@ export function volumeBinding(lookup: ClaimLookup): FilterPlugin {
       for (const v of (pod.spec?.volumes ?? []) as { persistentVolumeClaim?: { claimName?: string } }[]) {
         const claim = v.persistentVolumeClaim?.claimName;
         if (!claim) continue;
-        const terms = lookup.boundVolume(pod.metadata.namespace ?? '', claim)?.spec?.nodeAffinity?.required?.nodeSelectorTerms;
+        const volume = lookup.boundVolume(pod.metadata.namespace ?? '', claim);
+        if (volume === 'unknown') return [REASON_VOLUME_UNKNOWN];
+        const terms = volume?.spec?.nodeAffinity?.required?.nodeSelectorTerms;
         if (terms?.length && !terms.some((t) => matchesTerm(t, node))) return [REASON_VOLUME_NODE_AFFINITY];
       }
       return [];

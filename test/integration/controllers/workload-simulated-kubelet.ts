@@ -61,15 +61,17 @@ export async function startSimulatedKubelet(client: ApiClient, opts: SimulatedKu
 
   const pods = new Informer<SimPod>(client, PODS);
   const queue = new WorkQueue<string>();
+  /** by pod uid: a pod recreated under the same name (StatefulSets) is new, with its own clock */
   const firstSeen = new Map<string, number>();
   const seen: string[] = [];
   let rr = 0;
   const enqueue = (p: SimPod) => queue.add(`${p.metadata.namespace}/${p.metadata.name}`);
   pods.onAdd((p) => {
     const key = `${p.metadata.namespace}/${p.metadata.name}`;
-    if (!firstSeen.has(key)) { firstSeen.set(key, Date.now()); seen.push(key); }
+    if (!seen.includes(key)) seen.push(key);
+    if (!firstSeen.has(p.metadata.uid!)) firstSeen.set(p.metadata.uid!, Date.now());
     enqueue(p);
-  }).onUpdate((_, p) => enqueue(p));
+  }).onUpdate((_, p) => enqueue(p)).onDelete((p) => firstSeen.delete(p.metadata.uid!));
   pods.start();
   await pods.waitForSync();
 
@@ -82,7 +84,7 @@ export async function startSimulatedKubelet(client: ApiClient, opts: SimulatedKu
 
   async function reconcile(key: string): Promise<void> {
     const pod = pods.get(key);
-    if (!pod) { firstSeen.delete(key); return; }
+    if (!pod) return;
     const ns = pod.metadata.namespace!;
     const name = pod.metadata.name!;
     if (pod.metadata.deletionTimestamp) {
@@ -92,7 +94,7 @@ export async function startSimulatedKubelet(client: ApiClient, opts: SimulatedKu
       await ignore(client.delete(PODS, ns, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } }), 404, 409);
       return;
     }
-    const seenAt = firstSeen.get(key) ?? Date.now();
+    const seenAt = firstSeen.get(pod.metadata.uid!) ?? Date.now();
     if (!pod.spec.nodeName) {
       if (!after(key, seenAt, bindAfter)) return;
       const pinned = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms

@@ -78,6 +78,8 @@ describe('scheduler: volume node affinity', () => {
     expect(bound.filter(pod, node('n1'))).toEqual([]);
     expect(bound.filter(pod, node('n2'))).toEqual(['node(s) had volume node affinity conflict']);
     expect(volumeBinding({ boundVolume: () => undefined }).filter(pod, node('n2'))).toEqual([]);
+    // bound to a volume this scheduler has not seen yet: wait, do not land anywhere
+    expect(volumeBinding({ boundVolume: () => 'unknown' }).filter(pod, node('n1'))).toEqual(['pod has a PersistentVolumeClaim bound to a PersistentVolume not known yet']);
   });
 });
 
